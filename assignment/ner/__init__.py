@@ -1,0 +1,22 @@
+"""Named-entity recognition lab: fine-tune DistilBERT to tag entities in resumes.
+
+Modules: ``data`` (read annotations, spans -> word BIO tags), ``synth`` (the shipped
+synthetic resumes), ``align`` (the graded exercise), ``modeling`` (tiny / hub / local
+models), ``windows`` (long documents -> overlapping windows), ``train``, ``metrics``,
+``predict`` and ``cli`` (``python -m assignment ner ...``).
+"""
+
+# The entity types of the course's resume data set, in priority order: when two spans
+# of a document start on the same word and have the same length, the earlier label wins.
+RESUME_LABELS = [
+    "Name",
+    "Designation",
+    "Companies worked at",
+    "Skills",
+    "College Name",
+    "Degree",
+    "Graduation Year",
+    "Location",
+    "Email Address",
+    "Years of Experience",
+]
