@@ -25,7 +25,7 @@ def check_tokenizer():
     """The checks' tokenizer: WordPiece with a tiny vocabulary, trained offline."""
     from assignment.ner.tokenizer import train_wordpiece
 
-    return train_wordpiece(_SENTENCES * 3, vocab_size=120)
+    return train_wordpiece(_SENTENCES, vocab_size=150)
 
 
 class _SpyTokenizer:

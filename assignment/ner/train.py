@@ -1,0 +1,180 @@
+"""Fine-tune a token-classification model with Keras ``fit``: length-bucketed batches
+padded per batch (not to 512), a loss that skips -100, dev entity F1 after every epoch,
+and the best epoch's weights kept."""
+import json
+import os
+import time
+
+import numpy as np
+
+import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
+import tensorflow as tf
+
+from assignment.ner.metrics import entity_f1
+from assignment.ner.predict import pad_batch, predict_tags
+from assignment.ner.windows import encode_document
+
+
+def encode_examples(tokenizer, examples, label2id, max_length=128, stride=32):
+    """All windows of all examples (see windows.py)."""
+    windows = []
+    for doc, example in enumerate(examples):
+        windows += encode_document(tokenizer, example.words, example.tags, label2id, max_length, stride, doc)
+    return windows
+
+
+def length_batches(lengths, batch_size, rng, pool=50):
+    """Batches of indices of similar length: shuffle, sort pools of ``pool`` batches by
+    length, cut, then shuffle the batches. Less padding, still a new order every epoch."""
+    order = rng.permutation(len(lengths))
+    batches = []
+    for first in range(0, len(order), batch_size * pool):
+        chunk = sorted(order[first : first + batch_size * pool], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def make_dataset(windows, batch_size, pad_id, seed=0, pad_to=None):
+    """tf.data of ({input_ids, attention_mask}, labels), each (batch, length) int32.
+
+    ``pad_to=None``: length-bucketed batches padded to their longest window (ours);
+    ``pad_to=512``: every window padded to 512, as the course does (for comparison).
+    """
+    rng = np.random.default_rng(seed)
+    lengths = [len(w.input_ids) for w in windows]
+    n_batches = -(-len(windows) // batch_size)
+
+    def batches():
+        for batch in length_batches(lengths, batch_size, rng):
+            ids, mask, labels = pad_batch([windows[i] for i in batch], pad_id, pad_to)
+            yield {"input_ids": ids, "attention_mask": mask}, labels
+
+    spec = tf.TensorSpec([None, None], tf.int32)
+    dataset = tf.data.Dataset.from_generator(
+        batches, output_signature=({"input_ids": spec, "attention_mask": spec}, spec))
+    return dataset.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(2)
+
+
+def masked_loss(labels, logits):
+    """Mean cross-entropy over the subtokens whose label is not -100."""
+    labels = tf.cast(labels, tf.int32)
+    keep = tf.not_equal(labels, -100)  # (batch, length)
+    losses = tf.keras.losses.sparse_categorical_crossentropy(tf.where(keep, labels, 0), logits, from_logits=True)
+    keep = tf.cast(keep, losses.dtype)
+    return tf.reduce_sum(losses * keep) / tf.maximum(tf.reduce_sum(keep), 1.0)
+
+
+class TokenTagger(tf.keras.Model):
+    """Keras face of a Hugging Face TF model: inputs dict -> logits (batch, length, labels)."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def call(self, inputs, training=False):
+        return self.encoder(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"],
+                            training=training).logits
+
+
+class WarmupLinear(tf.keras.optimizers.schedules.LearningRateSchedule):
+    """Linear warm-up to ``peak`` then linear decay to 0 at ``total`` steps."""
+
+    def __init__(self, peak, total, warmup):
+        self.peak, self.total, self.warmup = float(peak), float(max(total, 1)), float(max(warmup, 1))
+
+    def __call__(self, step):
+        step = tf.cast(step, tf.float32) + 1.0
+        rise = step / self.warmup
+        fall = tf.maximum(0.0, (self.total - step) / max(self.total - self.warmup, 1.0))
+        return self.peak * tf.minimum(rise, fall)
+
+    def get_config(self):
+        return {"peak": self.peak, "total": self.total, "warmup": self.warmup}
+
+
+class DevF1(tf.keras.callbacks.Callback):
+    """Scores dev entity F1 after each epoch, times epochs, and keeps the best weights."""
+
+    def __init__(self, encoder, tokenizer, dev_examples, max_length, stride, verbose=1):
+        super().__init__()
+        self.encoder, self.tokenizer, self.dev = encoder, tokenizer, dev_examples
+        self.max_length, self.stride, self.verbose = max_length, stride, verbose
+        self.best_f1, self.best_epoch, self.best_weights, self.epoch_seconds = -1.0, 0, None, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_seconds.append(time.perf_counter() - self._start)
+        if not self.dev:
+            return
+        predicted = predict_tags(self.encoder, self.tokenizer, [e.words for e in self.dev], self.max_length, self.stride)
+        f1 = entity_f1([e.tags for e in self.dev], predicted)
+        logs["dev_f1"] = f1
+        better = f1 > self.best_f1
+        if better:
+            self.best_f1, self.best_epoch, self.best_weights = f1, epoch + 1, self.encoder.get_weights()
+        if self.verbose:
+            print(f"epoch {epoch + 1}: dev entity F1 {f1:.3f}{'  (best so far)' if better else ''}", flush=True)
+
+
+def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_size=16, learning_rate=1e-3,
+          max_length=128, stride=32, seed=0, pad_to=None, warmup=0.1, verbose=1):
+    """Fit ``encoder`` (a TF ...ForTokenClassification model) in place; restores the best
+    dev epoch's weights. Returns a summary dict (history, best epoch, timings)."""
+    tf.keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    label2id = {tag: int(i) for tag, i in encoder.config.label2id.items()}
+    windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride)
+    dataset = make_dataset(windows, batch_size, tokenizer.pad_token_id, seed, pad_to)
+    steps = epochs * len(dataset)
+    model = TokenTagger(encoder)
+    model.compile(optimizer=tf.keras.optimizers.Adam(WarmupLinear(learning_rate, steps, warmup * steps)),
+                  loss=masked_loss)
+    dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose)
+    start = time.perf_counter()
+    history = model.fit(dataset, epochs=epochs, callbacks=[dev], verbose=verbose)
+    seconds = time.perf_counter() - start
+    if dev.best_weights is not None:
+        encoder.set_weights(dev.best_weights)
+    return {
+        "history": {key: [float(v) for v in values] for key, values in history.history.items()},
+        "best_epoch": dev.best_epoch, "best_dev_f1": dev.best_f1, "seconds": seconds,
+        "epoch_seconds": dev.epoch_seconds, "train_windows": len(windows),
+        "padded_tokens_per_epoch": int(len(windows) * pad_to) if pad_to else None,
+    }
+
+
+def save_trained(encoder, tokenizer, out_dir, summary):
+    """model/ (weights, config with id2label, tokenizer), labels.json, history.json and
+    curves.png (training loss and dev F1 per epoch) under ``out_dir``."""
+    os.makedirs(out_dir, exist_ok=True)
+    model_dir = os.path.join(out_dir, "model")
+    encoder.save_pretrained(model_dir)
+    tokenizer.save_pretrained(model_dir)
+    tags = [encoder.config.id2label[i] for i in range(len(encoder.config.id2label))]
+    with open(os.path.join(out_dir, "labels.json"), "w", encoding="utf-8") as handle:
+        json.dump(tags, handle, indent=1)
+    with open(os.path.join(out_dir, "history.json"), "w", encoding="utf-8") as handle:
+        json.dump(summary, handle, indent=1)
+    plot_curves(summary["history"], os.path.join(out_dir, "curves.png"))
+    return model_dir
+
+
+def plot_curves(history, path):
+    """PNG with the training loss and the dev entity F1 per epoch."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = range(1, len(history.get("loss", [])) + 1)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+    left.plot(epochs, history.get("loss", []), marker="o")
+    left.set(title="training loss", xlabel="epoch")
+    if "dev_f1" in history:
+        right.plot(epochs, history["dev_f1"], marker="o", color="tab:green")
+    right.set(title="dev entity micro-F1", xlabel="epoch", ylim=(0, 1))
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
