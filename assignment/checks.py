@@ -91,10 +91,15 @@ def mismatch(what, got, expected):
 
 
 def diagnose(what, got, expected, variants, fallback):
-    """Fail with the hint of the known mistake whose output matches ``got``, else the fallback."""
+    """Fail with the hint of the known mistake whose output matches ``got``, else the fallback.
+
+    ``variants`` are (hint, wrong output) pairs; a wrong output may be a function that
+    computes it, so that a right answer costs no variant computations.
+    """
     if close(got, expected):
         return
     for hint, wrong in variants:
+        wrong = wrong() if callable(wrong) else wrong  # lazy: computed only when needed
         if wrong is not None and close(got, wrong):
             raise CheckFailed(hint)
     if np.shape(got) != np.shape(expected):
@@ -374,6 +379,17 @@ def built(cls, seed, *args, **kwargs):
     return cls(*args, **kwargs)
 
 
+def warmed(build, first_call):
+    """A cached factory of a reference layer, built and called once as the probe did
+    (so its weights are the learner's); variants are computed only on a mismatch."""
+    @functools.lru_cache(maxsize=1)
+    def factory():
+        layer = build()
+        first_call(layer)
+        return layer
+    return factory
+
+
 def random_input(seed, shape):
     return np.random.default_rng(seed).normal(size=shape).astype(np.float32)
 
@@ -399,6 +415,7 @@ def check_property(got, what, real_slice, message, atol=1e-5):
 
 def encoder_layer_variant(layer, x, mask, residual1=True, residual2="out1", use_mask=True):
     """The reference EncoderLayer's forward pass (training=False), with a mistake switched on."""
+    layer = layer()
     attention = layer.mha(x, x, x, mask if use_mask else None, training=False)
     out1 = layer.layernorm1(x + attention if residual1 else attention)
     ffn = layer.ffn(out1)
@@ -444,18 +461,18 @@ class EncoderLayerCheck(Check):
         if not np.allclose(eval_, again):
             raise CheckFailed("With training=False the output changes from call to call: dropout is active. "
                               "Pass training=training to self.dropout_ffn.")
-        reference_layer = built(reference.EncoderLayer, 42, 4, 2, 8)
-        reference_layer(X3, True, np.array([[1, 0, 1]]))  # builds it, as the probe did
+        reference_layer = warmed(lambda: built(reference.EncoderLayer, 42, 4, 2, 8),
+                                 lambda layer: layer(X3, True, np.array([[1, 0, 1]])))
         mask = np.array([[1, 1, 0]])
         variants = [
             ("The first residual connection is missing: layernorm1 must get x + the attention output.",
-             encoder_layer_variant(reference_layer, X3, mask, residual1=False)),
+             functools.partial(encoder_layer_variant, reference_layer, X3, mask, residual1=False)),
             ("The second residual connection must add the output of layernorm1 (not x) to the ffn output.",
-             encoder_layer_variant(reference_layer, X3, mask, residual2="x")),
+             functools.partial(encoder_layer_variant, reference_layer, X3, mask, residual2="x")),
             ("The second residual connection is missing: layernorm2 must get the output of layernorm1 + the "
-             "ffn output.", encoder_layer_variant(reference_layer, X3, mask, residual2=None)),
+             "ffn output.", functools.partial(encoder_layer_variant, reference_layer, X3, mask, residual2=None)),
             ("The mask is not used: pass it to self.mha as the attention mask (self.mha(x, x, x, mask)).",
-             encoder_layer_variant(reference_layer, X3, mask, use_mask=False)),
+             functools.partial(encoder_layer_variant, reference_layer, X3, mask, use_mask=False)),
         ]
         diagnose(what, eval_, array_of(expected["public_eval"], what), variants,
                  "Check: self-attention of x with the mask; layernorm1(x + attention); ffn; dropout; "
@@ -485,6 +502,7 @@ class EncoderLayerCheck(Check):
 
 def encoder_variant(encoder, ids, mask, scale="sqrt", add_pe=True, scale_after_pe=False, chain=True, use_mask=True):
     """The reference Encoder's forward pass (training=False), with a mistake switched on."""
+    encoder = encoder()
     d = encoder.embedding_dim
     x = encoder.embedding(ids)
     factor = {"sqrt": tf.math.sqrt(tf.cast(d, tf.float32)), "d": float(d), "none": 1.0}[scale]
@@ -545,22 +563,22 @@ class EncoderCheck(Check):
         if not np.allclose(eval_, array_of(got["public_eval_again"], what)):
             raise CheckFailed("With training=False the output changes from call to call: dropout is active. "
                               "Pass training=training to self.dropout, and training to every encoder layer.")
-        reference_encoder = built(reference.Encoder, 42, **self.ARGS)
-        reference_encoder(ENCODER_IDS, True, None)
+        reference_encoder = warmed(lambda: built(reference.Encoder, 42, **self.ARGS),
+                                   lambda encoder: encoder(ENCODER_IDS, True, None))
         mask = padding_mask_of([3, 2], 3)
         variants = [
             ("The embeddings are not multiplied by sqrt(embedding_dim) (as float32) before the positional "
-             "encoding is added.", encoder_variant(reference_encoder, ENCODER_IDS, mask, scale="none")),
+             "encoding is added.", functools.partial(encoder_variant, reference_encoder, ENCODER_IDS, mask, scale="none")),
             ("Multiply the embeddings by the square root of embedding_dim, not embedding_dim itself.",
-             encoder_variant(reference_encoder, ENCODER_IDS, mask, scale="d")),
+             functools.partial(encoder_variant, reference_encoder, ENCODER_IDS, mask, scale="d")),
             ("Scale the embeddings by sqrt(embedding_dim) before adding the positional encoding, not after.",
-             encoder_variant(reference_encoder, ENCODER_IDS, mask, scale_after_pe=True)),
+             functools.partial(encoder_variant, reference_encoder, ENCODER_IDS, mask, scale_after_pe=True)),
             ("The positional encoding is not added: x += self.pos_encoding[:, :seq_len, :].",
-             encoder_variant(reference_encoder, ENCODER_IDS, mask, add_pe=False)),
+             functools.partial(encoder_variant, reference_encoder, ENCODER_IDS, mask, add_pe=False)),
             ("Each encoder layer must take the previous layer's output (x = self.enc_layers[i](x, ...)), "
-             "not the embeddings.", encoder_variant(reference_encoder, ENCODER_IDS, mask, chain=False)),
+             "not the embeddings.", functools.partial(encoder_variant, reference_encoder, ENCODER_IDS, mask, chain=False)),
             ("The mask is not passed to the encoder layers.",
-             encoder_variant(reference_encoder, ENCODER_IDS, mask, use_mask=False)),
+             functools.partial(encoder_variant, reference_encoder, ENCODER_IDS, mask, use_mask=False)),
         ]
         diagnose(what, eval_, array_of(expected["public_eval"], what), variants,
                  "Check: embedding, times sqrt(embedding_dim), plus pos_encoding[:, :seq_len, :], dropout, "
@@ -590,6 +608,7 @@ class EncoderCheck(Check):
 def decoder_layer_variant(layer, x, enc, look_ahead, padding, query2="Q1", residual=(True, True, True),
                           masks="right"):
     """The reference DecoderLayer's forward pass (training=False), with a mistake switched on."""
+    layer = layer()
     mask1, mask2 = {"right": (look_ahead, padding), "swapped": (padding, look_ahead),
                     "no_look_ahead": (None, padding), "no_padding": (look_ahead, None)}[masks]
     attention1 = layer.mha1(x, x, x, mask1, training=False)
@@ -655,21 +674,22 @@ class DecoderLayerCheck(Check):
         weights1 = value_of(block1, "block 1 weights")
         if not np.allclose(np.triu(weights1[0], k=1), 0, atol=1e-6):
             raise CheckFailed("Block 1 attends to future positions: pass the look-ahead mask to self.mha1.")
-        reference_layer = built(reference.DecoderLayer, 42, embedding_dim=4, num_heads=8, fully_connected_dim=32)
-        reference_layer(X3, ENC_OUTPUT, True, causal(3), None)
+        reference_layer = warmed(lambda: built(reference.DecoderLayer, 42, embedding_dim=4, num_heads=8,
+                                               fully_connected_dim=32),
+                                 lambda layer: layer(X3, ENC_OUTPUT, True, causal(3), None))
         args = (reference_layer, X3, ENC_OUTPUT, causal(3), np.array([[[1, 1, 0]]], np.float32))
         variants = [
             ("Block 2 must use Q1 (the output of block 1) as its query, not x: "
-             "self.mha2(Q1, enc_output, enc_output, padding_mask, ...).", decoder_layer_variant(*args, query2="x")),
+             "self.mha2(Q1, enc_output, enc_output, padding_mask, ...).", functools.partial(decoder_layer_variant, *args, query2="x")),
             ("The first residual connection is missing: Q1 = layernorm1(attention output + x).",
-             decoder_layer_variant(*args, residual=(False, True, True))),
+             functools.partial(decoder_layer_variant, *args, residual=(False, True, True))),
             ("The second residual connection is missing: layernorm2(attention output of block 2 + Q1).",
-             decoder_layer_variant(*args, residual=(True, False, True))),
+             functools.partial(decoder_layer_variant, *args, residual=(True, False, True))),
             ("The third residual connection is missing: layernorm3(ffn output + output of block 2).",
-             decoder_layer_variant(*args, residual=(True, True, False))),
+             functools.partial(decoder_layer_variant, *args, residual=(True, True, False))),
             ("The two masks are swapped: block 1 (self-attention) takes look_ahead_mask, block 2 takes "
-             "padding_mask.", decoder_layer_variant(*args, masks="swapped")),
-            ("The padding mask is not passed to self.mha2 (block 2).", decoder_layer_variant(*args, masks="no_padding")),
+             "padding_mask.", functools.partial(decoder_layer_variant, *args, masks="swapped")),
+            ("The padding mask is not passed to self.mha2 (block 2).", functools.partial(decoder_layer_variant, *args, masks="no_padding")),
         ]
         diagnose(f"the first output (out3) of {what}", eval_,
                  array_of(tuple_items(expected["public_eval"], what, 3)[0], what), variants,
@@ -723,6 +743,7 @@ DECODER_KEYS = ("decoder_layer{}_block1_self_att", "decoder_layer{}_block2_decen
 
 def decoder_variant(decoder, ids, enc, look_ahead, padding, scale="sqrt", add_pe=True, chain=True, masks="right"):
     """The reference Decoder's forward pass (training=False), with a mistake switched on."""
+    decoder = decoder()
     d = decoder.embedding_dim
     x = decoder.embedding(ids) * {"sqrt": tf.math.sqrt(tf.cast(d, tf.float32)), "d": float(d), "none": 1.0}[scale]
     if add_pe:
@@ -800,22 +821,22 @@ class DecoderCheck(Check):
         if not np.allclose(eval_, array_of(tuple_items(got["public_eval_again"], what, 2)[0], what)):
             raise CheckFailed("With training=False the output changes from call to call: dropout is active. "
                               "Pass training=training to self.dropout and training to every decoder layer.")
-        reference_decoder = built(reference.Decoder, 42, **self.ARGS)
+        reference_decoder = warmed(lambda: built(reference.Decoder, 42, **self.ARGS),
+                                   lambda decoder: decoder(DECODER_IDS, enc, True, causal(3), padding))
         enc = np.concatenate([ENC_OUTPUT, ENC_OUTPUT[:, ::-1]], axis=0)
         padding = padding_mask_of([3, 2], 3)
-        reference_decoder(DECODER_IDS, enc, True, causal(3), padding)
         args = (reference_decoder, DECODER_IDS, enc, causal(3), padding)
         variants = [
             ("The embeddings are not multiplied by sqrt(embedding_dim) (as float32).",
-             decoder_variant(*args, scale="none")),
+             functools.partial(decoder_variant, *args, scale="none")),
             ("Multiply the embeddings by the square root of embedding_dim, not embedding_dim itself.",
-             decoder_variant(*args, scale="d")),
+             functools.partial(decoder_variant, *args, scale="d")),
             ("The positional encoding is not added: x += self.pos_encoding[:, :seq_len, :].",
-             decoder_variant(*args, add_pe=False)),
+             functools.partial(decoder_variant, *args, add_pe=False)),
             ("Each decoder layer must take the previous layer's output, not the embeddings.",
-             decoder_variant(*args, chain=False)),
+             functools.partial(decoder_variant, *args, chain=False)),
             ("The masks are swapped: each decoder layer takes (x, enc_output, training, look_ahead_mask, "
-             "padding_mask) in that order.", decoder_variant(*args, masks="swapped")),
+             "padding_mask) in that order.", functools.partial(decoder_variant, *args, masks="swapped")),
         ]
         want_out, want_weights = tuple_items(expected["public_eval"], what, 2)
         diagnose(what, eval_, want_out["array"], variants,
@@ -859,6 +880,7 @@ SENTENCE_OUT = np.array([[3, 2, 1, 0, 0]])
 
 def transformer_variant(model, inp, tar, enc_mask, look_ahead, dec_mask, wiring):
     """The reference Transformer's forward pass (training=False) with the masks or inputs miswired."""
+    model = model()
     encoder_mask, encoder_input, decoder_input, masks = {
         "right": (enc_mask, inp, tar, (look_ahead, dec_mask)),
         "decoder_masks_swapped": (enc_mask, inp, tar, (dec_mask, look_ahead)),
@@ -940,23 +962,23 @@ class TransformerCheck(Check):
         if not np.allclose(eval_, array_of(tuple_items(got["public_eval_again"], what, 2)[0], what)):
             raise CheckFailed("With training=False the output changes from call to call: pass training to the "
                               "encoder and the decoder.")
-        reference_model = built(reference.Transformer, 42, *self.ARGS)
-        reference_model(SENTENCE_IN, SENTENCE_OUT, True, *self.masks())
+        reference_model = warmed(lambda: built(reference.Transformer, 42, *self.ARGS),
+                                 lambda model: model(SENTENCE_IN, SENTENCE_OUT, True, *self.masks()))
         args = (reference_model, SENTENCE_IN, SENTENCE_OUT, padding_mask_of([4], 5), causal(5),
                 padding_mask_of([4], 5))
         variants = [
             ("The decoder gets its two masks swapped: self.decoder(output_sentence, enc_output, training, "
-             "look_ahead_mask, dec_padding_mask).", transformer_variant(*args, "decoder_masks_swapped")),
+             "look_ahead_mask, dec_padding_mask).", functools.partial(transformer_variant, *args, "decoder_masks_swapped")),
             ("The decoder must get dec_padding_mask as its padding mask, not the look-ahead mask.",
-             transformer_variant(*args, "decoder_padding_is_look_ahead")),
+             functools.partial(transformer_variant, *args, "decoder_padding_is_look_ahead")),
             ("The decoder must get look_ahead_mask for its self-attention, not a padding mask.",
-             transformer_variant(*args, "decoder_no_look_ahead")),
+             functools.partial(transformer_variant, *args, "decoder_no_look_ahead")),
             ("The encoder must get enc_padding_mask, not the look-ahead mask.",
-             transformer_variant(*args, "encoder_look_ahead")),
+             functools.partial(transformer_variant, *args, "encoder_look_ahead")),
             ("The encoder does not get its mask: self.encoder(input_sentence, training, enc_padding_mask).",
-             transformer_variant(*args, "encoder_no_mask")),
+             functools.partial(transformer_variant, *args, "encoder_no_mask")),
             ("The sentences are swapped: the encoder reads input_sentence, the decoder output_sentence.",
-             transformer_variant(*args, "inputs_swapped")),
+             functools.partial(transformer_variant, *args, "inputs_swapped")),
         ]
         want_out, want_weights = tuple_items(expected["public_eval"], what, 2)
         diagnose(what, eval_, want_out["array"], variants,
