@@ -1,0 +1,136 @@
+"""``python -m assignment grade``: grade one submission, or every submission of a folder.
+
+    python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH]
+    python -m assignment grade DIR --out grades.csv [--jobs N]
+
+Exit status 0 whenever grading finished (whatever the score); 2 for a usage error or a
+file that cannot be read as a submission.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
+
+
+def parse_size(text: str) -> int:
+    match = SIZE_RE.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4G, 512M)")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    return int(number * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[unit])
+
+
+def positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m assignment grade",
+        description="Grade submitted notebooks per exercise, running their code in a sandboxed child process.")
+    parser.add_argument("path", help="a submission (.ipynb or .py), or a folder of submissions")
+    parser.add_argument("--json", metavar="PATH", help="write the result as JSON (one submission)")
+    parser.add_argument("--gradescope", metavar="PATH", help="write a Gradescope results.json (one submission)")
+    parser.add_argument("--out", metavar="CSV", help="folder mode: the CSV of grades (JSON per submission "
+                                                      "and the class summary are written next to it)")
+    parser.add_argument("--jobs", type=positive(int), default=None, help="folder mode: parallel submissions "
+                                                                        "(default: one per core)")
+    parser.add_argument("--timeout", type=positive(float), default=60.0,
+                        help="wall-clock seconds per exercise (default 60)")
+    parser.add_argument("--memory", type=parse_size, default=4 << 30,
+                        help="address-space limit of the child process (default 4G)")
+    parser.add_argument("--notebook", default="Transformer", help="which notebook of the registry (default Transformer)")
+    parser.add_argument("--quiet", action="store_true", help="folder mode: no progress lines")
+    return parser
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # judge on the CPU, like the sandbox probes
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+    from assignment.exercises import NOTEBOOKS
+    from assignment.grade import report
+    from assignment.grade.sandbox import Limits
+
+    if args.notebook not in NOTEBOOKS:
+        print(f"error: no notebook {args.notebook!r}; known: {', '.join(NOTEBOOKS)}", file=sys.stderr)
+        return 2
+    limits = Limits(timeout=args.timeout, memory=args.memory)
+    path = Path(args.path)
+    if path.is_dir():
+        return grade_folder(path, args, limits, report)
+    if args.out or args.jobs:
+        print("error: --out and --jobs are for a folder of submissions; for one file use --json/--gradescope",
+              file=sys.stderr)
+        return 2
+    from assignment.grade.core import grade_file
+    from assignment.grade.extract import SubmissionError
+    try:
+        result = grade_file(path, limits, args.notebook)
+    except SubmissionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report.table(result))
+    if args.json:
+        report.write_json(args.json, report.as_json(result))
+    if args.gradescope:
+        report.write_json(args.gradescope, report.gradescope(result))
+    return 0
+
+
+def grade_folder(folder: Path, args, limits, report) -> int:
+    from assignment.exercises import exercises_of
+    from assignment.grade.batch import grade_folder as grade_all, submissions_in
+
+    if not args.out:
+        print("error: grading a folder needs --out grades.csv", file=sys.stderr)
+        return 2
+    if args.json or args.gradescope:
+        print("error: --json/--gradescope are for one submission; a folder writes a JSON per submission "
+              "next to --out", file=sys.stderr)
+        return 2
+    paths = submissions_in(folder)
+    if not paths:
+        print(f"error: no .ipynb or .py submissions in {folder}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    json_dir = out.with_suffix("")
+    json_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    def progress(result):
+        report.write_json(json_dir / f"{Path(result['file']).stem}.json", report.as_json(result))
+        if not args.quiet:
+            print(f"{Path(result['file']).name}: {result['score']:g}/{result['max_score']:g}"
+                  + (f" ({result['error']})" if result.get("error") else ""), flush=True)
+
+    results = grade_all(paths, limits, args.jobs, args.notebook, progress)
+    names = [e.name for e in exercises_of(args.notebook)]
+    report.write_csv(out, results, names)
+    document = report.summary(results, names)
+    summary_json = out.with_name(out.stem + "-summary.json")
+    summary_md = out.with_name(out.stem + "-summary.md")
+    report.write_json(summary_json, document)
+    summary_md.write_text(report.summary_markdown(document), encoding="utf-8")
+    print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {out}, "
+          f"{json_dir}/, {summary_md}, {summary_json}")
+    return 0

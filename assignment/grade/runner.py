@@ -1,0 +1,372 @@
+"""The program of the sandboxed child: probe one submission's exercises, report observations.
+
+Started by ``sandbox.py`` as ``python -I -c <bootstrap> JOB_FILE FD``. It
+
+1. reads the job (the learner's code of each exercise, the limits, a one-time key) and
+   deletes the job file, before any learner code exists in the process;
+2. sets its own resource limits (address space, file size, open files, core dumps);
+3. imports NumPy and TensorFlow once (the slow part), but not the reference solutions;
+4. for each exercise, forks a fresh grandchild, which
+   - builds a stand-in ``assignment.transformer`` module holding the reference versions
+     of every *other* exercise and of the given helpers (never the exercise being graded),
+   - builds the learner's namespace from them, replays the notebook's harmless imports,
+     executes the learner's graded cell statement by statement,
+   - calls ``CHECKS[name].probe(target, *extras, hidden=True)``, which only records what
+     the learner's code returned,
+   - and sends the encoded observations back through a private pipe;
+   the runner kills a grandchild that runs past the per-exercise timeout;
+5. sends each result to the grader as one line, authenticated with the job's key (an
+   HMAC the grandchildren cannot compute: the key is wiped in them before learner code
+   runs), so learner code that finds the grader's pipe cannot forge another exercise.
+
+Only the standard library is imported at module level: this module is loaded before the
+limits are set.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import gc
+import hashlib
+import hmac
+import json
+import linecache
+import os
+import resource
+import select
+import signal
+import sys
+import time
+import traceback
+import types
+
+MAX_PAYLOAD = 64 << 20  # bytes a grandchild may send back
+MAX_OUTPUT = 4000  # characters of a grandchild's printed output kept in the result
+
+# Modules the learner's code must not import in the grandchild: the real reference
+# solutions (a stand-in without the graded exercise is in sys.modules instead) and the
+# generators that read them.
+BLOCKED_MODULES = ("assignment.transformer", "assignment.notebook_source", "assignment.release",
+                   "assignment.run_notebook", "assignment.grade")
+
+KERAS_NAMES = ("Dense", "Dropout", "Embedding", "LayerNormalization", "MultiHeadAttention", "Input")
+
+
+# --------------------------------------------------------------------------- channel
+
+class Channel:
+    """Lines of JSON to the grader, each prefixed with its HMAC."""
+
+    def __init__(self, fd: int, key: bytearray):
+        self.fd, self.key = fd, key
+
+    def send(self, message: dict) -> None:
+        body = json.dumps(message, separators=(",", ":"))
+        mac = hmac.new(bytes(self.key), body.encode("utf-8"), hashlib.sha256).hexdigest()
+        data = f"{mac} {body}\n".encode("utf-8")
+        while data:
+            written = os.write(self.fd, data)
+            data = data[written:]
+
+
+def set_limits(limits: dict) -> None:
+    """Soft and hard limits alike, so the learner's code cannot raise them back."""
+    for name, value in (("RLIMIT_AS", limits.get("memory")), ("RLIMIT_FSIZE", limits.get("file_size")),
+                        ("RLIMIT_NOFILE", limits.get("open_files")), ("RLIMIT_CORE", 0),
+                        ("RLIMIT_CPU", limits.get("runner_cpu"))):
+        if value is None or not hasattr(resource, name):
+            continue
+        try:
+            resource.setrlimit(getattr(resource, name), (int(value), int(value)))
+        except (ValueError, OSError):
+            pass
+
+
+# --------------------------------------------------------------------------- reference stand-in
+
+def reference_pieces(path: str):
+    """(imports, definitions) of the reference module: source texts, in file order."""
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    imports, definitions = [], []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            imports.append(ast.unparse(node))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            definitions.append((node.name, ast.unparse(node)))
+    return [imports, definitions]
+
+
+def build_stand_in(module_name: str, imports, definitions, exclude: str) -> types.ModuleType:
+    """A module with every reference definition except ``exclude``."""
+    module = types.ModuleType(module_name, "Reference solutions (without the exercise being graded).")
+    module.__spec__ = None
+    for statement in imports:
+        exec(compile(statement, "<reference>", "exec"), module.__dict__)
+    for name, source in definitions:
+        if name != exclude:
+            exec(compile(source, "<reference>", "exec"), module.__dict__)
+    return module
+
+
+class BlockImports:
+    """A meta path finder that refuses to (re)load the modules holding the solutions."""
+
+    def __init__(self, blocked):
+        self.blocked = tuple(blocked)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if any(fullname == name or fullname.startswith(name + ".") for name in self.blocked):
+            raise ImportError(f"importing {fullname} is not allowed while grading")
+        return None
+
+
+# --------------------------------------------------------------------------- one exercise (in the grandchild)
+
+def describe_exit(error: BaseException) -> str:
+    if isinstance(error, SystemExit):
+        return f"the code called sys.exit({error.code!r}) (or raised SystemExit); grading code must not exit"
+    return f"{type(error).__name__} raised: {error}"
+
+
+def run_exercise(exercise: dict, job: dict, pieces) -> dict:
+    """Execute the learner's cell and probe it. Runs in the grandchild only."""
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow.keras import layers as keras_layers
+
+    name = exercise["name"]
+    module_name = job["reference_module"]
+    imports, definitions = pieces
+    stand_in = build_stand_in(module_name, imports, definitions, exclude=name)
+    definitions.clear()  # this process's copy: the graded exercise's reference is now gone
+    sys.modules[module_name] = stand_in
+    package_name, _, attribute = module_name.rpartition(".")
+    if package_name in sys.modules:
+        setattr(sys.modules[package_name], attribute, stand_in)
+    from assignment.checks import CHECKS  # binds checks.reference to the stand-in
+    from assignment.observations import encode
+
+    sys.meta_path.insert(0, BlockImports(BLOCKED_MODULES))
+    del pieces, imports, definitions
+    gc.collect()
+
+    namespace = {"__name__": "__main__", "__builtins__": builtins, "np": np, "tf": tf}
+    for keras_name in KERAS_NAMES:
+        namespace[keras_name] = getattr(keras_layers, keras_name)
+    for statement in job["imports"]:  # the notebook's own imports of harmless modules
+        try:
+            exec(compile(statement, "<notebook imports>", "exec"), namespace)
+        except Exception:  # noqa: BLE001 - a missing module only matters if the code uses it
+            pass
+    for key, value in vars(stand_in).items():
+        if not key.startswith("__"):
+            namespace[key] = value
+
+    notes = []
+    protected = set(job["protected_names"]) - {name}
+    filename = f"<{exercise['tag']} cell of the submission>"
+    linecache.cache[filename] = (len(exercise["code"]), None, exercise["code"].splitlines(True), filename)
+    tree = ast.parse(exercise["code"])
+    for node in tree.body:
+        is_definition = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if is_definition and node.name in protected:
+            notes.append(f"line {node.lineno}: the cell redefines {node.name}; graded with the release's "
+                         f"{node.name} instead")
+            continue
+        code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
+        try:
+            exec(code, namespace)
+        except Exception as error:  # noqa: BLE001
+            if is_definition and node.name == name:
+                return {"ok": False, "status": "error",
+                        "message": f"defining {name} raised {type(error).__name__}: {error}"}
+            notes.append(f"line {node.lineno}: {type(error).__name__}: {str(error)[:200]} "
+                         "(a statement outside the definition; ignored)")
+    target = namespace.get(name)
+    if target is None:
+        return {"ok": False, "status": "error", "message": f"the graded cell did not define {name}"}
+    extras = [getattr(stand_in, extra) for extra in exercise["extra_args"]]
+    observations = CHECKS[name].probe(target, *extras, hidden=True)
+    return {"ok": True, "observations": encode(observations), "notes": notes}
+
+
+def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: str, channel: Channel) -> None:
+    """The forked process of one exercise; never returns."""
+    status = 70
+    try:
+        os.setpgid(0, 0)  # its own group: the runner can kill it and its children at once
+        for i in range(len(channel.key)):  # the learner's code must not sign results
+            channel.key[i] = 0
+        try:
+            os.close(channel.fd)
+        except OSError:
+            pass
+        out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
+        sys.stdout = open(1, "w", closefd=False, buffering=1)
+        sys.stderr = open(2, "w", closefd=False, buffering=1)
+        cpu = job["limits"].get("exercise_cpu")
+        if cpu:
+            resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu)))
+        import tensorflow as tf
+        threads = int(job.get("threads") or 0)
+        if threads:
+            try:
+                tf.config.threading.set_intra_op_parallelism_threads(threads)
+                tf.config.threading.set_inter_op_parallelism_threads(threads)
+            except RuntimeError:
+                pass
+        try:
+            result = run_exercise(exercise, job, pieces)
+        except BaseException as error:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, ...
+            result = {"ok": False, "status": "error", "message": describe_exit(error)}
+        data = json.dumps(result).encode("utf-8")
+        view = memoryview(data)
+        while view:
+            written = os.write(write_fd, view)
+            view = view[written:]
+        status = 0
+    except BaseException:  # noqa: BLE001
+        try:
+            os.write(2, traceback.format_exc().encode("utf-8", "replace"))
+        except OSError:
+            pass
+    finally:
+        os._exit(status)
+
+
+def describe_status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            signame = signal.Signals(number).name
+        except ValueError:
+            signame = f"signal {number}"
+        reason = {"SIGXCPU": " (CPU time limit)", "SIGXFSZ": " (file size limit)",
+                  "SIGKILL": " (killed; out of memory or by its own code)",
+                  "SIGSEGV": " (crashed; out of memory?)"}.get(signame, "")
+        return f"the process was killed by {signame}{reason} before returning its results"
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+    return (f"the process exited with status {code} before returning its results "
+            "(os._exit() or sys.exit() in the code?)")
+
+
+def read_output(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_OUTPUT + 1)
+    except OSError:
+        return ""
+    text = data.decode("utf-8", "replace")
+    return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n...[output truncated]"
+
+
+def probe_in_grandchild(exercise: dict, job: dict, pieces, channel: Channel, workdir: str) -> dict:
+    """Fork, wait with the exercise's timeout, and turn what came back into a result."""
+    read_fd, write_fd = os.pipe()
+    output_path = os.path.join(workdir, f"output-{exercise['tag']}.txt")
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        grandchild(exercise, job, pieces, write_fd, output_path, channel)
+    os.close(write_fd)
+    channel.send({"event": "start", "exercise": exercise["name"], "pid": pid})
+    deadline = started + float(job["timeout"])
+    chunks, size, timed_out, too_big = [], 0, False, False
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select([read_fd], [], [], min(left, 1.0))
+        if not ready:
+            continue
+        chunk = os.read(read_fd, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_PAYLOAD:
+            too_big = True
+            break
+    status = None
+    if not timed_out and not too_big:  # EOF: give it until the deadline to exit
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            status = None
+            time.sleep(0.02)
+        timed_out = status is None and not chunks
+    if status is None:
+        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            try:
+                target()
+            except OSError:
+                pass
+        _, status = os.waitpid(pid, 0)
+    os.close(read_fd)
+    seconds = round(time.monotonic() - started, 3)
+    output = read_output(output_path)
+    base = {"event": "result", "exercise": exercise["name"], "seconds": seconds, "output": output}
+    if timed_out:
+        return dict(base, status="timeout",
+                    message=f"still running after {job['timeout']:g} s (infinite loop?); stopped")
+    if too_big:
+        return dict(base, status="error", message="the code sent back more than "
+                                                  f"{MAX_PAYLOAD >> 20} MiB of results; stopped")
+    raw = b"".join(chunks)
+    if not raw:
+        return dict(base, status="error", message=describe_status(status))
+    try:
+        result = json.loads(raw.decode("utf-8"))
+        if not isinstance(result, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        return dict(base, status="error", message="the results sent back could not be read")
+    if result.get("ok"):
+        return dict(base, status="probed", observations=result.get("observations"),
+                    notes=[str(note) for note in result.get("notes") or []][:20])
+    return dict(base, status="error", message=str(result.get("message"))[:4000])
+
+
+# --------------------------------------------------------------------------- main
+
+def main(argv) -> int:
+    job_path, fd = argv[0], int(argv[1])
+    with open(job_path, encoding="utf-8") as handle:
+        job = json.load(handle)
+    os.unlink(job_path)
+    key = bytearray.fromhex(job.pop("key"))
+    channel = Channel(fd, key)
+    workdir = os.path.dirname(os.path.abspath(job_path))
+    set_limits(job["limits"])
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+    started = time.monotonic()
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import assignment  # noqa: F401  (tf-keras before TensorFlow)
+    import numpy  # noqa: F401
+    import tensorflow as tf
+    from tensorflow.keras import layers  # noqa: F401  (loads tf-keras now, once)
+    import assignment.exercises  # noqa: F401
+    import assignment.observations  # noqa: F401
+    pieces = reference_pieces(job["reference_path"])
+    channel.send({"event": "ready", "seconds": round(time.monotonic() - started, 3),
+                  "tensorflow": tf.__version__, "python": sys.version.split()[0]})
+    for exercise in job["exercises"]:
+        channel.send(probe_in_grandchild(exercise, job, pieces, channel, workdir))
+    channel.send({"event": "done"})
+    return 0
+
+
+BOOTSTRAP = (
+    "import sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from assignment.grade.runner import main\n"
+    "sys.exit(main(sys.argv[2:]))\n"
+)

@@ -1,0 +1,298 @@
+"""Run the learner's code in a separate, limited child process; bring back observations.
+
+The child is a fresh interpreter (``python -I``: no user site, no ``PYTHON*`` variables)
+running ``runner.py``:
+
+* in its own session (``start_new_session``), so it cannot signal the grader's process
+  group, and the grader can kill it and everything it started;
+* in an empty temporary working directory (also its ``HOME`` and ``TMPDIR``), with stdin
+  closed and stdout/stderr going to a file the grader reads truncated;
+* with limits on address space, file size, open files, core dumps and CPU time, set by
+  the child on itself before any learner code exists (soft = hard);
+* with a wall-clock timeout per exercise (enforced by the runner, and again here with a
+  margin in case the runner itself is stopped or killed).
+
+The child only sends back, per exercise, the observations of ``probe`` (JSON and
+``.npy`` bytes, decoded here without pickle) or an error. Each line carries an HMAC with
+a key that learner code never sees, and lines must arrive in the expected order, so a
+submission cannot forge another exercise's result. When the child dies or hangs on
+exercise k, k is marked (error/timeout) and a new child grades the rest.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import queue
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+from assignment.grade import runner
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+MAX_LINE = 80 << 20  # bytes of one result line the grader accepts
+GRACE = 15.0  # seconds the grader waits beyond the runner's own deadlines
+
+
+@dataclass
+class Limits:
+    timeout: float = 60.0  # wall-clock seconds per exercise
+    memory: int = 4 << 30  # bytes of address space of the child
+    file_size: int = 64 << 20  # bytes of the largest file the child may write
+    open_files: int = 1024
+    startup: float = 180.0  # seconds for the child to import TensorFlow
+    threads: int = 0  # TensorFlow threads per exercise (0: TensorFlow's default)
+
+    def for_child(self) -> dict:
+        cores = os.cpu_count() or 1
+        return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
+                "exercise_cpu": int(self.timeout * cores + 10),
+                "runner_cpu": int(self.startup + 60)}
+
+
+def _kill_session(session: int) -> None:
+    """SIGKILL every process of session ``session`` (the child and whatever it started)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        pid = int(entry)
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                stat = handle.read().decode("ascii", "replace")
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[3]) == session:  # fields: state ppid pgrp session ...
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            continue
+
+
+def _tail(path: Path, size: int = 3000) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            length = handle.tell()
+            handle.seek(max(0, length - size))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+class _Reader(threading.Thread):
+    """Reads the child's result lines into a queue (None at EOF)."""
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True)
+        self.fd, self.lines = fd, queue.Queue()
+
+    def run(self) -> None:
+        buffer = bytearray()
+        try:
+            while True:
+                chunk = os.read(self.fd, 1 << 20)
+                if not chunk:
+                    break
+                buffer += chunk
+                while True:
+                    end = buffer.find(b"\n")
+                    if end < 0:
+                        break
+                    self.lines.put(bytes(buffer[:end]))
+                    del buffer[:end + 1]
+                if len(buffer) > MAX_LINE:
+                    self.lines.put(b"!overflow")
+                    break
+        except OSError:
+            pass
+        finally:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+            self.lines.put(None)
+
+
+class Tampering(Exception):
+    pass
+
+
+class RunnerProcess:
+    """One child running ``runner.py`` on some exercises."""
+
+    def __init__(self, exercises: List[dict], common: dict, limits: Limits):
+        self.limits = limits
+        self.private = Path(tempfile.mkdtemp(prefix="grade-job-"))
+        self.cwd = Path(tempfile.mkdtemp(prefix="grade-cwd-"))
+        self.key = secrets.token_bytes(32)
+        job = dict(common, exercises=exercises, key=self.key.hex(), timeout=limits.timeout,
+                   limits=limits.for_child(), threads=limits.threads)
+        job_path = self.private / "job.json"
+        job_path.write_text(json.dumps(job), encoding="utf-8")
+        os.chmod(job_path, 0o600)
+        read_fd, write_fd = os.pipe()
+        self.log_path = self.private / "runner.log"
+        env = {"PATH": os.defpath, "HOME": str(self.cwd), "TMPDIR": str(self.cwd), "LANG": "C.UTF-8",
+               "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "",
+               "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+        if limits.threads:
+            env["OMP_NUM_THREADS"] = str(limits.threads)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-c", runner.BOOTSTRAP, str(REPO_ROOT), str(job_path), str(write_fd)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd, env=env,
+                pass_fds=(write_fd,), start_new_session=True, close_fds=True)
+        os.close(write_fd)
+        self.reader = _Reader(read_fd)
+        self.reader.start()
+        self.grandchild: Optional[int] = None
+
+    def receive(self, timeout: float):
+        """The next authenticated message, None at EOF; raises queue.Empty or Tampering."""
+        line = self.reader.lines.get(timeout=max(0.0, timeout))
+        if line is None:
+            return None
+        if line == b"!overflow":
+            raise Tampering("the grading process sent an oversized message")
+        mac, _, body = line.partition(b" ")
+        expected = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode("ascii")
+        if not hmac.compare_digest(mac, expected):
+            raise Tampering("a message on the grader's channel was not from the grading process "
+                            "(forged by the submission?)")
+        message = json.loads(body.decode("utf-8"))
+        if not isinstance(message, dict):
+            raise Tampering("malformed message")
+        return message
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _kill_session(self.process.pid)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def log_tail(self) -> str:
+        return _tail(self.log_path)
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.private, ignore_errors=True)
+        shutil.rmtree(self.cwd, ignore_errors=True)
+
+
+def _exit_text(process: subprocess.Popen) -> str:
+    code = process.poll()
+    if code is None:
+        return "the grading process stopped responding"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the grading process was killed by {name}"
+    return f"the grading process exited with status {code}"
+
+
+def probe(exercises: List[dict], common: dict, limits: Limits, info: Optional[dict] = None) -> Iterator[dict]:
+    """Probe ``exercises`` in sandboxed children; yield one result dict per exercise, in order.
+
+    Each result has ``exercise``, ``status`` ("probed", "error" or "timeout"), and either
+    ``observations`` (encoded) or ``message``; plus ``seconds``, ``output`` and ``notes``.
+    ``info`` receives the child's TensorFlow and Python versions.
+    """
+    remaining = list(exercises)
+    failed_starts = 0
+    while remaining:
+        child = RunnerProcess(remaining, common, limits)
+        done: List[str] = []
+        current: Optional[str] = None
+        problem: Optional[str] = None
+        timed_out = False
+        try:
+            state = "startup"
+            deadline = time.monotonic() + limits.startup
+            index = 0
+            while True:
+                try:
+                    message = child.receive(deadline - time.monotonic())
+                except queue.Empty:
+                    timed_out = state == "running"
+                    problem = (f"still running after {limits.timeout:g} s (infinite loop?); stopped"
+                               if timed_out else f"{_exit_text(child.process)} (no answer in time)")
+                    break
+                except (Tampering, ValueError) as error:
+                    problem = str(error)
+                    break
+                if message is None:
+                    problem = _exit_text(child.process) + " before finishing"
+                    break
+                event = message.get("event")
+                expected_name = remaining[index]["name"] if index < len(remaining) else None
+                if state == "startup" and event == "ready":
+                    if info is not None:
+                        info.update(tensorflow=message.get("tensorflow"), python=message.get("python"),
+                                    startup_seconds=message.get("seconds"))
+                    state, deadline = "between", time.monotonic() + GRACE + limits.startup
+                elif state == "between" and event == "start" and message.get("exercise") == expected_name:
+                    current, state = expected_name, "running"
+                    child.grandchild = message.get("pid")
+                    deadline = time.monotonic() + limits.timeout + GRACE
+                elif state == "running" and event == "result" and message.get("exercise") == current:
+                    done.append(current)
+                    index += 1
+                    yield message
+                    current, state = None, "between"
+                    deadline = time.monotonic() + GRACE + 30
+                elif state == "between" and event == "done" and index == len(remaining):
+                    break
+                else:
+                    problem = "the grading process sent an unexpected message (tampered with by the submission?)"
+                    break
+        finally:
+            log = child.log_tail()
+            child.cleanup()
+        remaining = [e for e in remaining if e["name"] not in done]
+        if not remaining:
+            return
+        if problem is None:
+            problem = "the grading process stopped early"
+        if current is None and not done:  # died before grading anything
+            failed_starts += 1
+            if failed_starts >= 2 or not remaining:
+                detail = log.strip().splitlines()[-1] if log.strip() else ""
+                for exercise in remaining:
+                    yield {"event": "result", "exercise": exercise["name"], "status": "error",
+                           "message": f"grading process failed: {problem}" + (f" ({detail})" if detail else ""),
+                           "seconds": 0.0, "output": ""}
+                return
+            continue
+        if current is None:  # between exercises: blame the next one, which had not started
+            current = remaining[0]["name"]
+        yield {"event": "result", "exercise": current, "status": "timeout" if timed_out else "error",
+               "message": problem if timed_out else f"{problem} while grading {current}",
+               "seconds": limits.timeout if timed_out else 0.0, "output": ""}
+        remaining = [e for e in remaining if e["name"] != current]
+
+
+def decode_observations(text) -> Dict:
+    """Observations from the child: ``observations.decode`` (JSON + .npy, never pickle)."""
+    from assignment.observations import decode
+    if not isinstance(text, str) or len(text) > MAX_LINE:
+        raise ValueError("observations missing or too large")
+    value = decode(text)
+    if not isinstance(value, dict):
+        raise ValueError("observations are not a mapping")
+    return value
