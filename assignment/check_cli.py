@@ -1,0 +1,55 @@
+"""``python -m assignment check``: run the public tests on the reference solutions.
+
+Prints one row per registered exercise (tag, name, points, result, seconds) and exits 1
+if any public test fails, so it doubles as a smoke test of a fresh install.
+"""
+import argparse
+import contextlib
+import importlib
+import io
+import sys
+import time
+
+from assignment.exercises import NOTEBOOKS
+
+
+def run_one(exercise):
+    """Run one public test on the reference; returns (passed, message, seconds)."""
+    started = time.perf_counter()
+    try:
+        reference = importlib.import_module(exercise.source_module)
+        check = getattr(importlib.import_module(exercise.check_module), exercise.check)
+        extras = [getattr(reference, name) for name in exercise.extra_args]
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            check(getattr(reference, exercise.name), *extras)
+        passed = "All tests passed" in printed.getvalue()
+        message = "All tests passed" if passed else "no 'All tests passed' printed"
+    except AssertionError as failure:
+        passed, message = False, str(failure).splitlines()[0]
+    except Exception as error:  # noqa: BLE001 - a broken install is reported, not raised
+        passed, message = False, f"{type(error).__name__}: {error}".splitlines()[0]
+    return passed, message, time.perf_counter() - started
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assignment check", description=__doc__.splitlines()[0])
+    parser.add_argument("--notebook", choices=sorted(NOTEBOOKS), action="append",
+                        help="only this notebook's exercises (default: all)")
+    args = parser.parse_args(argv)
+    rows, failures = [], 0
+    for notebook in args.notebook or list(NOTEBOOKS):
+        for exercise in NOTEBOOKS[notebook]:
+            passed, message, seconds = run_one(exercise)
+            failures += not passed
+            rows.append((notebook, exercise.tag, exercise.name, exercise.points, "PASS" if passed else "FAIL",
+                         seconds, message))
+    print(f"{'notebook':<15} {'tag':<7} {'exercise':<29} {'points':>6}  {'result':<6} {'seconds':>7}")
+    for notebook, tag, name, points, result, seconds, message in rows:
+        print(f"{notebook:<15} {tag:<7} {name:<29} {points:>6g}  {result:<6} {seconds:>7.2f}"
+              + ("" if result == "PASS" else f"  {message}"))
+    print(f"\n{len(rows) - failures}/{len(rows)} public tests pass on the reference solutions.")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
