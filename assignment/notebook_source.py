@@ -451,7 +451,7 @@ def graded_cells(item: Directive, exercises: Dict[str, Exercise], blocks_of, var
               "check": exercise.check}
     graded = Cell("code", block.learner if variant == LEARNER else block.solved,
                   tags=("graded", exercise.tag), id=slug,
-                  metadata={"assignment": dict(grader, role="graded")})
+                  metadata={"assignment": dict(grader, role="graded"), "deletable": False})
     test = Cell("code", f"# UNIT TEST\n{test_call(exercise)}\n", tags=("public-test", f"{exercise.tag}-test"),
                 id=f"{slug}-test", metadata={"assignment": dict(grader, role="public-test")})
     expected = Cell("markdown", f"{EXPECTED_OUTPUT_HEADER}\n\n```text\nAll tests passed\n```\n",
