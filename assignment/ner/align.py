@@ -35,13 +35,13 @@ def tokenize_and_align_labels(tokenizer, words, tags, label_all_tokens=False, ma
     previous = None
     for word_id in encoding.word_ids():  # one entry per subtoken, None for [CLS]/[SEP]
         if word_id is None:
-            labels.append(IGNORE)
+            labels.append(-100)
         elif word_id != previous:
             labels.append(tags[word_id])
         elif label_all_tokens:
             labels.append("I-" + tags[word_id][2:] if tags[word_id].startswith("B-") else tags[word_id])
         else:
-            labels.append(IGNORE)
+            labels.append(-100)
         previous = word_id
     encoding["labels"] = labels
     ### END SOLUTION

@@ -115,7 +115,8 @@ class DevF1(tf.keras.callbacks.Callback):
         if better:
             self.best_f1, self.best_epoch, self.best_weights = f1, epoch + 1, self.encoder.get_weights()
         if self.verbose:
-            print(f"epoch {epoch + 1}: dev entity F1 {f1:.3f}{'  (best so far)' if better else ''}", flush=True)
+            lead = "\n" if self.verbose == 1 else ""  # the progress bar has not ended its line yet
+            print(f"{lead}epoch {epoch + 1}: dev entity F1 {f1:.3f}{'  (best so far)' if better else ''}", flush=True)
 
 
 def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_size=16, learning_rate=1e-3,
