@@ -21,7 +21,8 @@ Two inputs, one output:
     then its public-test cell, built from the registry (``check`` and ``extra_args``),
     then an "Expected output" cell;
   - ``<!-- include: FILE.md -->``: the cells of another source file in the same folder,
-    or nothing when that file does not exist (optional sections).
+    or nothing when that file does not exist (optional sections). Included cells are
+    tagged ``optional``, so that quick executions (the CI tests) can skip them.
 
 Nothing here imports TensorFlow: the reference modules are read as text and parsed with
 ``ast``, so generating the notebooks is fast and needs no accelerator.
@@ -57,6 +58,9 @@ FENCE_RE = re.compile(r"^(`{3,}|~{3,})\s*([^`\s]*)(.*)$")
 HEADING_RE = re.compile(r"^#{1,6} ")
 
 EXPECTED_OUTPUT_HEADER = "**Expected output**"
+# Cells of an included section carry this tag: the execution tests skip them (they may
+# train a model), `python -m assignment.run_notebook` runs them unless --skip-optional.
+OPTIONAL_TAG = "optional"
 
 
 class SourceError(ValueError):
@@ -404,7 +408,10 @@ def build_cells(notebook: str, variant: str, source_dir: Path = SOURCE_DIR) -> L
                 if target in stack:
                     raise SourceError(item.path, item.lineno, f"include cycle through {item.argument}")
                 if target.is_file():  # optional sections: a missing file renders nothing
-                    cells.extend(expand(target, stack + (target,)))
+                    for cell in expand(target, stack + (target,)):
+                        if OPTIONAL_TAG not in cell.tags:
+                            cell.tags = tuple(cell.tags) + (OPTIONAL_TAG,)
+                        cells.append(cell)
             elif item.kind == "source":
                 module, _, name = item.argument.rpartition(":")
                 try:

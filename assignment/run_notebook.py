@@ -17,7 +17,7 @@ from typing import List, Optional, Tuple
 
 import nbformat
 
-from assignment.notebook_source import LEARNER, REPO_ROOT, SOLVED
+from assignment.notebook_source import OPTIONAL_TAG, REPO_ROOT, SOLVED
 
 NOTEBOOK_CWD = REPO_ROOT / "notebooks"  # the learner opens the notebook here
 DEFAULT_OUTPUT = REPO_ROOT / "build" / "Transformer_solved.ipynb"
@@ -26,11 +26,13 @@ ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def execute(nb, cwd: Path = NOTEBOOK_CWD, allow_errors: bool = False, timeout: int = 300,
-            kernel_name: str = "python3"):
+            kernel_name: str = "python3", skip_tag: str = "skip-execution"):
     """Run every cell of ``nb`` (in place) on a new kernel; returns ``nb``.
 
     ``allow_errors=False`` stops at the first failing cell with ``CellExecutionError``;
     ``True`` records the error in the cell's outputs and goes on with the next cell.
+    Cells tagged ``skip_tag`` are left unexecuted (``OPTIONAL_TAG``: the included,
+    optional sections).
     """
     import os
 
@@ -39,7 +41,8 @@ def execute(nb, cwd: Path = NOTEBOOK_CWD, allow_errors: bool = False, timeout: i
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits it: less log noise
 
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=allow_errors,
-                            record_timing=False, resources={"metadata": {"path": str(cwd)}})
+                            record_timing=False, skip_cells_with_tag=skip_tag,
+                            resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return nb
 
@@ -81,13 +84,14 @@ def failed_public_tests(nb) -> List[Tuple[str, str]]:
 
 
 def run_solved(notebook: str = "Transformer", output: Optional[Path] = DEFAULT_OUTPUT,
-               timeout: int = 300):
+               timeout: int = 300, skip_optional: bool = False):
     """Generate, execute and save the solved copy; returns (executed notebook, seconds)."""
     from assignment.release import build_notebook
 
     nb = build_notebook(notebook, SOLVED)
     started = time.monotonic()
-    execute(nb, allow_errors=True, timeout=timeout)
+    execute(nb, allow_errors=True, timeout=timeout,
+            skip_tag=OPTIONAL_TAG if skip_optional else "skip-execution")
     elapsed = time.monotonic() - started
     if output is not None:
         output = Path(output)
@@ -104,10 +108,13 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=None,
                         help="where to save it (default: build/<Name>_solved.ipynb)")
     parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default: 300)")
+    parser.add_argument("--skip-optional", action="store_true",
+                        help=f"do not run the cells tagged {OPTIONAL_TAG!r} (included sections, "
+                             "which may train a model)")
     args = parser.parse_args(argv)
     output = args.output or REPO_ROOT / "build" / f"{args.notebook}_solved.ipynb"
 
-    nb, elapsed = run_solved(args.notebook, output, args.timeout)
+    nb, elapsed = run_solved(args.notebook, output, args.timeout, args.skip_optional)
     failing = [(cell.id, errors(cell)[0]) for cell in nb.cells
                if cell.cell_type == "code" and errors(cell)]
     failed_tests = failed_public_tests(nb)
@@ -115,8 +122,8 @@ def main(argv=None) -> int:
         shown = output.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         shown = output
-    code_cells = sum(cell.cell_type == "code" for cell in nb.cells)
-    print(f"Executed the solved {args.notebook} notebook ({code_cells} code cells, {elapsed:.1f} s); "
+    ran = sum(cell.cell_type == "code" and cell.execution_count is not None for cell in nb.cells)
+    print(f"Executed the solved {args.notebook} notebook ({ran} code cells, {elapsed:.1f} s); "
           f"saved with its outputs to {shown}")
     for cell_id, message in failing:
         print(f"  cell {cell_id} failed: {message}", file=sys.stderr)

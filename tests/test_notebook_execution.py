@@ -6,7 +6,9 @@ show what the cell above it prints. The learner copy must run up to the first ex
 each public test of an unfilled exercise must fail with the "did you fill in the code"
 hint, and the kernel must survive to the last cell.
 
-Both notebooks run at once, on two kernels, and are executed once per test session.
+Both notebooks run at once, on two kernels, and are executed once per test session. The
+cells of included sections (tagged ``optional``: they may train a model) are skipped to
+keep this fast; ``make demo`` runs them.
 """
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
@@ -18,7 +20,7 @@ import nbformat
 import pytest
 
 from assignment.exercises import exercises_of
-from assignment.notebook_source import LEARNER, SOLVED
+from assignment.notebook_source import LEARNER, OPTIONAL_TAG, SOLVED
 from assignment.release import build_notebook
 from assignment.run_notebook import PASS_TEXT, errors, execute, plain, run_solved, tagged
 
@@ -32,12 +34,12 @@ def executed(tmp_path_factory):
     saved = tmp_path_factory.mktemp("demo") / "Transformer_solved.ipynb"
 
     def solved():
-        return run_solved("Transformer", saved, timeout=240)
+        return run_solved("Transformer", saved, timeout=240, skip_optional=True)
 
     def learner():
         nb = build_notebook("Transformer", LEARNER)
         started = time.monotonic()
-        execute(nb, allow_errors=True, timeout=240)
+        execute(nb, allow_errors=True, timeout=240, skip_tag=OPTIONAL_TAG)
         return nb, time.monotonic() - started
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -48,7 +50,9 @@ def executed(tmp_path_factory):
 
 
 def code_cells(nb):
-    return [cell for cell in nb.cells if cell.cell_type == "code"]
+    """The code cells the tests execute (the included, optional sections are skipped)."""
+    return [cell for cell in nb.cells
+            if cell.cell_type == "code" and OPTIONAL_TAG not in cell.metadata.get("tags", [])]
 
 
 def stdout(cell):
@@ -110,7 +114,7 @@ def test_solved_copy_is_saved_with_its_outputs(executed):
 def test_learner_copy_runs_until_the_first_exercise(executed):
     nb = executed[LEARNER]
     first_graded = nb.cells.index(tagged(nb, "graded")[0])
-    before = code_cells(nb.__class__(cells=nb.cells[:first_graded + 1]))
+    before = [cell for cell in code_cells(nb) if nb.cells.index(cell) <= first_graded]
     assert before, "no code cell before the first exercise"
     for cell in before:
         assert cell.execution_count is not None and not errors(cell), f"{describe(cell)} failed: {errors(cell)}"

@@ -197,6 +197,8 @@ def test_build_cells_from_a_source_folder(tmp_path):
     (tmp_path / "optional.md").write_text("## Optional\n\n```python\nprint(1)\n```\n")
     with_optional = ns.build_cells("Transformer", ns.SOLVED, tmp_path)
     assert [c.source for c in with_optional[2:4]] == ["## Optional\n", "print(1)\n"]
+    assert [c.tags for c in with_optional[2:4]] == [("optional",), ("optional",)]
+    assert all("optional" not in c.tags for c in with_optional[:2] + with_optional[4:])
 
 
 def test_build_cells_requires_every_exercise_in_registry_order(tmp_path):
