@@ -322,26 +322,34 @@ def test_render_is_deterministic():
         assert release.render("Transformer", variant) == release.render("Transformer", variant)
 
 
-def test_release_twice_writes_identical_bytes(tmp_path):
-    def run(out, seed):
+RELEASE_IN_CHILD = """
+import sys
+from assignment.cli import main
+status = main(["release", "--out", sys.argv[1], "--solutions", sys.argv[1] + "/solutions"])
+print("tensorflow imported:", "tensorflow" in sys.modules)
+sys.exit(status)
+"""
+
+
+def test_release_twice_writes_identical_bytes_without_tensorflow(tmp_path):
+    """Two processes (different hash seeds), run side by side: same bytes, no TensorFlow."""
+    children = []
+    for seed in (1, 2):
+        out = tmp_path / f"run{seed}"
         env = dict(os.environ, PYTHONHASHSEED=str(seed))
-        done = subprocess.run([sys.executable, "-m", "assignment", "release", "--out", str(out),
-                               "--solutions", str(out / "solutions")],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.ipynb"))}
-
-    first, second = run(tmp_path / "a", 1), run(tmp_path / "b", 2)
-    assert Path("Transformer.ipynb") in first and Path("solutions/Transformer.ipynb") in first
-    assert first == second
-    json.loads(first[Path("Transformer.ipynb")])
-
-
-def test_release_does_not_import_tensorflow():
-    code = ("import sys; from assignment import release; release.render('Transformer', 'solved'); "
-            "print('tensorflow' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.stdout.strip() == "False", done.stderr
+        children.append((out, subprocess.Popen([sys.executable, "-c", RELEASE_IN_CHILD, str(out)], cwd=REPO,
+                                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                               text=True)))
+    files = []
+    for out, child in children:
+        stdout, stderr = child.communicate(timeout=120)
+        assert child.returncode == 0, stderr
+        assert "tensorflow imported: False" in stdout, stdout
+        files.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.ipynb"))})
+    assert Path("Transformer.ipynb") in files[0] and Path("solutions/Transformer.ipynb") in files[0]
+    assert files[0] == files[1]
+    assert files[0][Path("Transformer.ipynb")] != files[0][Path("solutions/Transformer.ipynb")]
+    json.loads(files[0][Path("Transformer.ipynb")])
 
 
 def test_committed_notebooks_equal_the_generated_ones():
