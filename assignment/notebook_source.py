@@ -304,7 +304,12 @@ class Directive:
 
 
 def parse_markdown(text: str, path) -> List[object]:
-    """Split a Markdown source into :class:`Cell` (markdown/code) and :class:`Directive` items."""
+    """Split a Markdown source into :class:`Cell` (markdown/code) and :class:`Directive` items.
+
+    A markdown cell ends before each heading, code fence and directive; an "Expected
+    output" block (the line ``**Expected output**`` and the fence after it) is a cell of
+    its own, so that tests can compare it with the output of the code cell above.
+    """
     items: List[object] = []
     markdown: List[str] = []
 
@@ -337,6 +342,8 @@ def parse_markdown(text: str, path) -> List[object]:
                 items.append(Cell("code", code + "\n", tags=tags))
             else:  # text, mermaid, ...: stays inside the markdown cell
                 markdown.extend(lines[i:j + 1])
+                if next((l for l in markdown if l.strip()), "").strip() == EXPECTED_OUTPUT_HEADER:
+                    flush_markdown()  # an "Expected output" block is a cell of its own
             i = j + 1
             continue
         directive = DIRECTIVE_RE.match(line.strip())
@@ -351,7 +358,7 @@ def parse_markdown(text: str, path) -> List[object]:
         if line.strip().startswith("<!--") and re.match(r"^<!--\s*(source|graded|include)\b", line.strip()):
             raise SourceError(path, lineno, f"malformed directive {line.strip()!r}; "
                                             "write it as <!-- kind: argument --> on its own line")
-        if HEADING_RE.match(line) and any(l.strip() for l in markdown):
+        if (HEADING_RE.match(line) or line.strip() == EXPECTED_OUTPUT_HEADER) and any(l.strip() for l in markdown):
             flush_markdown()
         markdown.append(line)
         i += 1

@@ -107,7 +107,7 @@ def main(argv=None) -> int:
     parser.add_argument("--notebook", default="Transformer", help="registry name (default: Transformer)")
     parser.add_argument("--output", type=Path, default=None,
                         help="where to save it (default: build/<Name>_solved.ipynb)")
-    parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default: 300)")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default: 900)")
     parser.add_argument("--skip-optional", action="store_true",
                         help=f"do not run the cells tagged {OPTIONAL_TAG!r} (included sections, "
                              "which may train a model)")

@@ -158,11 +158,21 @@ def test_parse_markdown_cells_and_directives():
         ```
         <!-- source: helper -->
         <!-- graded: double -->
+        Text before.
+        **Expected output**
+
+        ```text
+        1
+        ```
+        Text after.
         """)
     items = ns.parse_markdown(text, "nb.md")
     kinds = [(type(i).__name__, getattr(i, "cell_type", getattr(i, "kind", None))) for i in items]
     assert kinds == [("Cell", "markdown"), ("Cell", "markdown"), ("Cell", "code"),
-                     ("Directive", "source"), ("Directive", "graded")]
+                     ("Directive", "source"), ("Directive", "graded"),
+                     ("Cell", "markdown"), ("Cell", "markdown"), ("Cell", "markdown")]
+    assert [c.source for c in items[5:]] == ["Text before.\n", "**Expected output**\n\n```text\n1\n```\n",
+                                             "Text after.\n"]
     assert items[0].source.startswith("# Title") and "# not a heading" in items[0].source
     assert items[1].source == "## Section\nMore text.\n"
     assert items[2].source == "x = 1\n" and items[2].tags == ("figure", "slow")
