@@ -6,6 +6,7 @@ trusted ``judge`` half of each check on the observations that come back.
 """
 from __future__ import annotations
 
+import atexit
 import copy
 import hashlib
 import os
@@ -18,7 +19,7 @@ from assignment.exercises import exercises_of
 from assignment.grade import GRADER_VERSION
 from assignment.grade.extract import SubmissionError, find_all, read_cells, replayed_imports  # noqa: F401
 from assignment.grade.given_code import GIVEN_HELPERS, given_code_edits, helper_edits, is_stub
-from assignment.grade.sandbox import Limits, decode_observations, probe
+from assignment.grade.sandbox import Limits, Session, decode_observations
 from assignment.notebook_source import module_path
 
 NOT_IMPLEMENTED = ("Not implemented: {name} is still the stub of the release. Fill in the code between "
@@ -108,6 +109,25 @@ def judge(name: str, encoded) -> tuple:
     return "passed", ""
 
 
+_SESSIONS: Dict[tuple, Session] = {}
+
+
+def session_for(limits: Limits, reference_module: str) -> Session:
+    """The sandbox session of this process for these limits (kept between submissions)."""
+    key = (limits.timeout, limits.memory, limits.file_size, limits.open_files, limits.threads, reference_module)
+    if key not in _SESSIONS:
+        _SESSIONS[key] = Session(limits, {"reference_module": reference_module,
+                                          "reference_path": str(module_path(reference_module))})
+    return _SESSIONS[key]
+
+
+@atexit.register
+def close_sessions() -> None:
+    for session in _SESSIONS.values():
+        session.close()
+    _SESSIONS.clear()
+
+
 def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transformer") -> Dict:
     """Grade one submission file; raises ``SubmissionError`` when it cannot be read."""
     limits = limits or Limits()
@@ -142,15 +162,15 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
                        "extra_args": list(exercise.extra_args)})
     info = {}
     if to_run:
-        common = {"reference_module": reference_module,
-                  "reference_path": str(module_path(reference_module)),
-                  "imports": replayed_imports(cells),
+        common = {"imports": replayed_imports(cells),
                   "protected_names": [e.name for e in exercises] + list(GIVEN_HELPERS)}
         by_name = {e.name: e for e in exercises}
+        session = session_for(limits, reference_module)
         # Load TensorFlow and the checks here while the child loads its own copy.
         loader = threading.Thread(target=_checks, daemon=True)
         loader.start()
-        for message in probe(to_run, common, limits, info):
+        for message in session.probe(to_run, common):
+            info = session.info
             loader.join()
             exercise = by_name[message["exercise"]]
             notes = extra_notes.get(exercise.name, []) + list(message.get("notes") or [])

@@ -99,7 +99,8 @@ def summary(results: Sequence[Dict], exercise_names: Sequence[str], top: int = 5
         entries = [next(e for e in r["exercises"] if e["name"] == name) for r in results]
         statuses = Counter(e["status"] for e in entries)
         hints = Counter(_one_line(e.get("feedback_line") or e["feedback"], 160)
-                        for e in entries if e["status"] != "passed" and (e.get("feedback_line") or e["feedback"]))
+                        for e, r in zip(entries, results)
+                        if e["status"] != "passed" and not r.get("error") and (e.get("feedback_line") or e["feedback"]))
         per_exercise[name] = {
             "pass_rate": round(statuses["passed"] / len(entries), 4) if entries else 0.0,
             "statuses": dict(statuses),

@@ -34,6 +34,7 @@ import linecache
 import os
 import resource
 import select
+import shutil
 import signal
 import sys
 import time
@@ -57,8 +58,8 @@ KERAS_NAMES = ("Dense", "Dropout", "Embedding", "LayerNormalization", "MultiHead
 class Channel:
     """Lines of JSON to the grader, each prefixed with its HMAC."""
 
-    def __init__(self, fd: int, key: bytearray):
-        self.fd, self.key = fd, key
+    def __init__(self, fd: int, key: bytearray, commands: int = -1):
+        self.fd, self.key, self.commands = fd, key, commands
 
     def send(self, message: dict) -> None:
         body = json.dumps(message, separators=(",", ":"))
@@ -191,7 +192,8 @@ def run_exercise(exercise: dict, job: dict, pieces) -> dict:
     return {"ok": True, "observations": encode(observations), "notes": notes}
 
 
-def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: str, channel: Channel) -> None:
+def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: str, channel: Channel,
+               exercise_dir: str) -> None:
     """The forked process of one exercise; never returns."""
     status = 70
     try:
@@ -202,6 +204,13 @@ def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: st
             os.close(channel.fd)
         except OSError:
             pass
+        try:
+            os.close(channel.commands)
+        except OSError:
+            pass
+        os.makedirs(exercise_dir, exist_ok=True)
+        os.chdir(exercise_dir)
+        os.environ["HOME"] = os.environ["TMPDIR"] = exercise_dir
         out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(out, 1)
         os.dup2(out, 2)
@@ -268,11 +277,12 @@ def probe_in_grandchild(exercise: dict, job: dict, pieces, channel: Channel, wor
     """Fork, wait with the exercise's timeout, and turn what came back into a result."""
     read_fd, write_fd = os.pipe()
     output_path = os.path.join(workdir, f"output-{exercise['tag']}.txt")
+    exercise_dir = os.path.join(job["cwd_root"], f"{exercise['tag']}-{os.getpid()}-{time.monotonic_ns()}")
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        grandchild(exercise, job, pieces, write_fd, output_path, channel)
+        grandchild(exercise, job, pieces, write_fd, output_path, channel, exercise_dir)
     os.close(write_fd)
     channel.send({"event": "start", "exercise": exercise["name"], "pid": pid})
     deadline = started + float(job["timeout"])
@@ -312,6 +322,12 @@ def probe_in_grandchild(exercise: dict, job: dict, pieces, channel: Channel, wor
     os.close(read_fd)
     seconds = round(time.monotonic() - started, 3)
     output = read_output(output_path)
+    for leftover in (output_path,):
+        try:
+            os.unlink(leftover)
+        except OSError:
+            pass
+    shutil.rmtree(exercise_dir, ignore_errors=True)
     base = {"event": "result", "exercise": exercise["name"], "seconds": seconds, "output": output}
     if timed_out:
         return dict(base, status="timeout",
@@ -336,14 +352,29 @@ def probe_in_grandchild(exercise: dict, job: dict, pieces, channel: Channel, wor
 
 # --------------------------------------------------------------------------- main
 
+def read_commands(fd: int):
+    """Commands from the grader, one JSON object per line, until EOF."""
+    buffer = b""
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            if line.strip():
+                yield json.loads(line.decode("utf-8"))
+
+
 def main(argv) -> int:
-    job_path, fd = argv[0], int(argv[1])
+    job_path, fd, commands = argv[0], int(argv[1]), int(argv[2])
     with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)
     os.unlink(job_path)
     key = bytearray.fromhex(job.pop("key"))
-    channel = Channel(fd, key)
+    channel = Channel(fd, key, commands)
     workdir = os.path.dirname(os.path.abspath(job_path))
+    job["cwd_root"] = os.getcwd()
     set_limits(job["limits"])
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
@@ -358,9 +389,15 @@ def main(argv) -> int:
     pieces = reference_pieces(job["reference_path"])
     channel.send({"event": "ready", "seconds": round(time.monotonic() - started, 3),
                   "tensorflow": tf.__version__, "python": sys.version.split()[0]})
-    for exercise in job["exercises"]:
-        channel.send(probe_in_grandchild(exercise, job, pieces, channel, workdir))
-    channel.send({"event": "done"})
+    try:
+        for command in read_commands(commands):  # one command per submission
+            request = dict(job, **command)
+            for exercise in request["exercises"]:
+                channel.send(probe_in_grandchild(exercise, request, pieces, channel, workdir))
+            channel.send({"event": "finished", "id": command.get("id")})
+    finally:  # the grader closed the pipe (or went away): leave nothing behind
+        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(job["cwd_root"], ignore_errors=True)
     return 0
 
 

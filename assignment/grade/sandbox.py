@@ -125,20 +125,25 @@ class Tampering(Exception):
     pass
 
 
-class RunnerProcess:
-    """One child running ``runner.py`` on some exercises."""
+class StartFailed(Exception):
+    pass
 
-    def __init__(self, exercises: List[dict], common: dict, limits: Limits):
+
+class RunnerProcess:
+    """One child running ``runner.py``; it grades submission after submission."""
+
+    def __init__(self, limits: Limits, static: dict):
         self.limits = limits
         self.private = Path(tempfile.mkdtemp(prefix="grade-job-"))
         self.cwd = Path(tempfile.mkdtemp(prefix="grade-cwd-"))
         self.key = secrets.token_bytes(32)
-        job = dict(common, exercises=exercises, key=self.key.hex(), timeout=limits.timeout,
-                   limits=limits.for_child(), threads=limits.threads)
+        job = dict(static, key=self.key.hex(), timeout=limits.timeout, limits=limits.for_child(),
+                   threads=limits.threads)
         job_path = self.private / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
         os.chmod(job_path, 0o600)
         read_fd, write_fd = os.pipe()
+        command_read, command_write = os.pipe()
         self.log_path = self.private / "runner.log"
         env = {"PATH": os.defpath, "HOME": str(self.cwd), "TMPDIR": str(self.cwd), "LANG": "C.UTF-8",
                "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "",
@@ -147,13 +152,38 @@ class RunnerProcess:
             env["OMP_NUM_THREADS"] = str(limits.threads)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", runner.BOOTSTRAP, str(REPO_ROOT), str(job_path), str(write_fd)],
+                [sys.executable, "-I", "-c", runner.BOOTSTRAP, str(REPO_ROOT), str(job_path), str(write_fd),
+                 str(command_read)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd, env=env,
-                pass_fds=(write_fd,), start_new_session=True, close_fds=True)
+                pass_fds=(write_fd, command_read), start_new_session=True, close_fds=True)
         os.close(write_fd)
+        os.close(command_read)
+        self.commands = command_write
         self.reader = _Reader(read_fd)
         self.reader.start()
-        self.grandchild: Optional[int] = None
+        self.info: Dict = {}
+        self.commands_sent = 0
+
+    def wait_ready(self) -> None:
+        try:
+            message = self.receive(self.limits.startup)
+        except queue.Empty:
+            raise StartFailed(f"{_exit_text(self.process)} (not ready after {self.limits.startup:g} s)") from None
+        except (Tampering, ValueError) as error:
+            raise StartFailed(str(error)) from None
+        if message is None:
+            raise StartFailed(_exit_text(self.process) + " while starting")
+        if message.get("event") != "ready":
+            raise StartFailed("unexpected first message")
+        self.info = {"tensorflow": message.get("tensorflow"), "python": message.get("python"),
+                     "startup_seconds": message.get("seconds")}
+
+    def send(self, command: dict) -> None:
+        data = (json.dumps(command) + "\n").encode("utf-8")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.commands, view):]
+        self.commands_sent += 1
 
     def receive(self, timeout: float):
         """The next authenticated message, None at EOF; raises queue.Empty or Tampering."""
@@ -172,7 +202,14 @@ class RunnerProcess:
             raise Tampering("malformed message")
         return message
 
-    def stop(self) -> None:
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def cleanup(self) -> None:
+        try:
+            os.close(self.commands)
+        except OSError:
+            pass
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -183,19 +220,17 @@ class RunnerProcess:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        shutil.rmtree(self.private, ignore_errors=True)
+        shutil.rmtree(self.cwd, ignore_errors=True)
 
     def log_tail(self) -> str:
         return _tail(self.log_path)
 
-    def cleanup(self) -> None:
-        self.stop()
-        shutil.rmtree(self.private, ignore_errors=True)
-        shutil.rmtree(self.cwd, ignore_errors=True)
-
 
 def _exit_text(process: subprocess.Popen) -> str:
-    code = process.poll()
-    if code is None:
+    try:
+        code = process.wait(timeout=3)
+    except subprocess.TimeoutExpired:
         return "the grading process stopped responding"
     if code < 0:
         try:
@@ -206,85 +241,120 @@ def _exit_text(process: subprocess.Popen) -> str:
     return f"the grading process exited with status {code}"
 
 
-def probe(exercises: List[dict], common: dict, limits: Limits, info: Optional[dict] = None) -> Iterator[dict]:
-    """Probe ``exercises`` in sandboxed children; yield one result dict per exercise, in order.
+class Session:
+    """A sandboxed child kept between submissions (TensorFlow is imported once per session).
 
-    Each result has ``exercise``, ``status`` ("probed", "error" or "timeout"), and either
-    ``observations`` (encoded) or ``message``; plus ``seconds``, ``output`` and ``notes``.
-    ``info`` receives the child's TensorFlow and Python versions.
+    The child never runs learner code itself: every exercise runs in a fresh process
+    forked from it. If a submission kills or stops the child, a new one is started.
     """
-    remaining = list(exercises)
-    failed_starts = 0
-    while remaining:
-        child = RunnerProcess(remaining, common, limits)
-        done: List[str] = []
-        current: Optional[str] = None
-        problem: Optional[str] = None
-        timed_out = False
+
+    def __init__(self, limits: Limits, static: dict):
+        self.limits, self.static = limits, dict(static)
+        self.child: Optional[RunnerProcess] = None
+        self.info: Dict = {}
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.child.cleanup()
+            self.child = None
+
+    def _start(self) -> RunnerProcess:
+        child = RunnerProcess(self.limits, self.static)
         try:
-            state = "startup"
-            deadline = time.monotonic() + limits.startup
-            index = 0
-            while True:
-                try:
-                    message = child.receive(deadline - time.monotonic())
-                except queue.Empty:
-                    timed_out = state == "running"
-                    problem = (f"still running after {limits.timeout:g} s (infinite loop?); stopped"
-                               if timed_out else f"{_exit_text(child.process)} (no answer in time)")
-                    break
-                except (Tampering, ValueError) as error:
-                    problem = str(error)
-                    break
-                if message is None:
-                    problem = _exit_text(child.process) + " before finishing"
-                    break
-                event = message.get("event")
-                expected_name = remaining[index]["name"] if index < len(remaining) else None
-                if state == "startup" and event == "ready":
-                    if info is not None:
-                        info.update(tensorflow=message.get("tensorflow"), python=message.get("python"),
-                                    startup_seconds=message.get("seconds"))
-                    state, deadline = "between", time.monotonic() + GRACE + limits.startup
-                elif state == "between" and event == "start" and message.get("exercise") == expected_name:
-                    current, state = expected_name, "running"
-                    child.grandchild = message.get("pid")
-                    deadline = time.monotonic() + limits.timeout + GRACE
-                elif state == "running" and event == "result" and message.get("exercise") == current:
-                    done.append(current)
-                    index += 1
-                    yield message
-                    current, state = None, "between"
-                    deadline = time.monotonic() + GRACE + 30
-                elif state == "between" and event == "done" and index == len(remaining):
-                    break
-                else:
-                    problem = "the grading process sent an unexpected message (tampered with by the submission?)"
-                    break
-        finally:
-            log = child.log_tail()
+            child.wait_ready()
+        except StartFailed:
+            self.last_log = child.log_tail()
             child.cleanup()
-        remaining = [e for e in remaining if e["name"] not in done]
-        if not remaining:
-            return
-        if problem is None:
-            problem = "the grading process stopped early"
-        if current is None and not done:  # died before grading anything
-            failed_starts += 1
-            if failed_starts >= 2 or not remaining:
-                detail = log.strip().splitlines()[-1] if log.strip() else ""
-                for exercise in remaining:
-                    yield {"event": "result", "exercise": exercise["name"], "status": "error",
-                           "message": f"grading process failed: {problem}" + (f" ({detail})" if detail else ""),
-                           "seconds": 0.0, "output": ""}
+            raise
+        self.info = dict(child.info)
+        return child
+
+    def probe(self, exercises: List[dict], common: dict) -> Iterator[dict]:
+        """Probe ``exercises``; yield one result dict per exercise, in order.
+
+        Each result has ``exercise``, ``status`` ("probed", "error" or "timeout"), and
+        either ``observations`` (encoded) or ``message``; plus ``seconds``, ``output``
+        and ``notes``.
+        """
+        remaining = list(exercises)
+        failed_starts = 0
+        while remaining:
+            if self.child is None or not self.child.alive():
+                if self.child is not None:
+                    self.child.cleanup()
+                try:
+                    self.child = self._start()
+                except StartFailed as error:
+                    self.child = None
+                    failed_starts += 1
+                    if failed_starts < 2:
+                        continue
+                    log = getattr(self, "last_log", "").strip()
+                    detail = log.splitlines()[-1] if log else ""
+                    for exercise in remaining:
+                        yield {"event": "result", "exercise": exercise["name"], "status": "error",
+                               "message": f"grading process failed: {error}" + (f" ({detail})" if detail else ""),
+                               "seconds": 0.0, "output": ""}
+                    return
+            child = self.child
+            done: List[str] = []
+            current: Optional[str] = None
+            problem: Optional[str] = None
+            timed_out = False
+            finished = False
+            try:
+                command_id = child.commands_sent
+                child.send(dict(common, cmd="grade", id=command_id, exercises=remaining))
+                state, index = "between", 0
+                deadline = time.monotonic() + GRACE + 30
+                while True:
+                    try:
+                        message = child.receive(deadline - time.monotonic())
+                    except queue.Empty:
+                        timed_out = state == "running"
+                        problem = (f"still running after {self.limits.timeout:g} s (infinite loop?); stopped"
+                                   if timed_out else "the grading process stopped responding")
+                        break
+                    except (Tampering, ValueError) as error:
+                        problem = str(error)
+                        break
+                    if message is None:
+                        problem = _exit_text(child.process)
+                        break
+                    event = message.get("event")
+                    expected_name = remaining[index]["name"] if index < len(remaining) else None
+                    if state == "between" and event == "start" and message.get("exercise") == expected_name:
+                        current, state = expected_name, "running"
+                        deadline = time.monotonic() + self.limits.timeout + GRACE
+                    elif state == "running" and event == "result" and message.get("exercise") == current:
+                        done.append(current)
+                        index += 1
+                        yield message
+                        current, state = None, "between"
+                        deadline = time.monotonic() + GRACE + 30
+                    elif state == "between" and event == "finished" and index == len(remaining) \
+                            and message.get("id") == command_id:
+                        finished = True
+                        break
+                    else:
+                        problem = ("the grading process sent an unexpected message "
+                                   "(tampered with by the submission?)")
+                        break
+            except OSError as error:  # the command pipe broke: the child is gone
+                problem = f"the grading process went away ({error.strerror or error})"
+            finally:
+                if not finished:  # a problem, or the caller stopped early: this child is spoiled
+                    child.cleanup()
+                    self.child = None
+            remaining = [e for e in remaining if e["name"] not in done]
+            if finished or not remaining:
                 return
-            continue
-        if current is None:  # between exercises: blame the next one, which had not started
-            current = remaining[0]["name"]
-        yield {"event": "result", "exercise": current, "status": "timeout" if timed_out else "error",
-               "message": problem if timed_out else f"{problem} while grading {current}",
-               "seconds": limits.timeout if timed_out else 0.0, "output": ""}
-        remaining = [e for e in remaining if e["name"] != current]
+            if current is None:  # between exercises: blame the next one, which had not started
+                current = remaining[0]["name"]
+            yield {"event": "result", "exercise": current, "status": "timeout" if timed_out else "error",
+                   "message": problem if timed_out else f"{problem} while grading {current}",
+                   "seconds": self.limits.timeout if timed_out else 0.0, "output": ""}
+            remaining = [e for e in remaining if e["name"] != current]
 
 
 def decode_observations(text) -> Dict:

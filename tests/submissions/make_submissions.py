@@ -1,0 +1,342 @@
+"""Build the test submissions of the grader from the release notebooks, and expected.json.
+
+    .venv/bin/python tests/submissions/make_submissions.py
+
+Every submission starts from the release's learner notebook (stubs) or solved notebook
+(``assignment.release.build_notebook``) and replaces graded cells or adds cells. Hostile
+submissions keep the other exercises as stubs (not run, so the test suite stays fast)
+and solve ``scaled_dot_product_attention`` as a canary: it must still pass. The mutants
+come from ``tests/mutants/transformer_mutants.py`` (the public tests' known mistakes).
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+import assignment  # noqa: E402,F401
+import nbformat  # noqa: E402
+
+from assignment.exercises import EXERCISES  # noqa: E402
+from assignment.notebook_source import LEARNER, SOLVED, graded_blocks, module_path  # noqa: E402
+
+BY_NAME = {e.name: e for e in EXERCISES}
+BLOCKS = graded_blocks(module_path("assignment.transformer"))
+CANARY = "scaled_dot_product_attention"
+NOT_IMPLEMENTED = "Not implemented"
+
+
+def base(variant):
+    from assignment.release import build_notebook
+    return build_notebook("Transformer", variant)
+
+
+def header(name):
+    return f"# {BY_NAME[name].tag} (UNIQUE CELL IDENTIFIER, DO NOT EDIT)\n# GRADED FUNCTION {name}\n"
+
+
+def graded_index(nb, name):
+    tag = BY_NAME[name].tag
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and f"# {tag} (" in cell.source:
+            return index
+    raise KeyError(name)
+
+
+def replace(nb, name, source):
+    nb.cells[graded_index(nb, name)].source = source.rstrip("\n")
+    return nb
+
+
+def solve(nb, *names):
+    for name in names:
+        replace(nb, name, BLOCKS[name].solved)
+    return nb
+
+
+def add_cell(nb, source, after=None):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = f"extra-{len(nb.cells)}"
+    if after is None:
+        nb.cells.append(cell)
+    else:
+        nb.cells.insert(graded_index(nb, after) + 1, cell)
+    return nb
+
+
+def hostile(name, body):
+    """Learner notebook + canary solved + the hostile graded cell of ``name``."""
+    nb = solve(base(LEARNER), CANARY)
+    return replace(nb, name, header(name) + textwrap.dedent(body))
+
+
+# ----------------------------------------------------------------- mutants as learner code
+
+def mutant_source(exercise, mutant):
+    """Learner-style source of a mutant: a graded cell defining ``exercise``."""
+    from tests.mutants import transformer_mutants as module
+    if inspect.isfunction(mutant):
+        text = textwrap.dedent(inspect.getsource(mutant))
+        text = re.sub(rf"^def {mutant.__name__}\(", f"def {exercise}(", text, flags=re.M)
+        helpers = ""
+        for helper in ("_angles", "_attention"):
+            if re.search(rf"\b{helper}\(", text):
+                helpers += textwrap.dedent(inspect.getsource(getattr(module, helper))) + "\n\n"
+        return header(exercise) + (helpers + text).replace("ref.", "")
+    # A class mutant: the release's solved class with the mutant's call() and attributes.
+    owner = next(cls for cls in mutant.__mro__ if "call" in cls.__dict__)
+    call = textwrap.indent(textwrap.dedent(inspect.getsource(owner.__dict__["call"])), "    ")
+    attributes = []
+    for cls in reversed(mutant.__mro__):
+        if cls.__module__ != module.__name__:
+            continue
+        for key, value in cls.__dict__.items():
+            if not key.startswith("__") and not callable(value) and not isinstance(value, (staticmethod, classmethod)):
+                attributes.append(f"    {key} = {value!r}")
+    solved = BLOCKS[exercise].solved
+    lines = solved.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"    def call\(", line))
+    class_line = next(i for i, line in enumerate(lines) if line.startswith(f"class {exercise}("))
+    body = lines[:start] + call.rstrip("\n").splitlines()
+    body = body[:class_line + 1] + attributes + body[class_line + 1:]
+    return "\n".join(body).replace("ref.", "") + "\n"
+
+
+def mutant_rounds():
+    from tests.mutants.transformer_mutants import MUTANTS
+    usable = {}
+    for exercise, mutant, hint in MUTANTS:
+        source = mutant_source(exercise, mutant)
+        if f"{exercise}.call(" in source:  # calls the reference's call(): not expressible as learner code
+            continue
+        usable.setdefault(exercise, []).append((mutant.__name__, source, hint))
+    # The layer exercises are slow to probe: two mistakes each keep the suite fast; the
+    # public tests already show every mutant is caught by its check.
+    for name in ("EncoderLayer", "Encoder", "DecoderLayer", "Decoder", "Transformer"):
+        usable[name] = usable.get(name, [])[:2]
+    return usable
+
+
+# ----------------------------------------------------------------- the submissions
+
+def build():
+    out = {}  # file -> (notebook or text, expected)
+    names = [e.name for e in EXERCISES]
+
+    def expect(score, **statuses):
+        """statuses: name -> (status, feedback substring); unlisted exercises: stub unless solved."""
+        return {"score": score, "exercises": {k: {"status": v[0], "feedback": v[1]} for k, v in statuses.items()}}
+
+    stubs = {n: ("failed", NOT_IMPLEMENTED) for n in names}
+    canary = {CANARY: ("passed", "")}
+
+    out["all_correct.ipynb"] = (base(SOLVED), expect(100, **{n: ("passed", "") for n in names}))
+    out["learner_release.ipynb"] = (base(LEARNER), expect(0, **stubs))
+
+    for index, (round_) in enumerate(_zip_rounds(mutant_rounds()), start=1):
+        nb = base(SOLVED)
+        statuses = {n: ("passed", "") for n in names}
+        for exercise, (mutant, source, hint) in round_.items():
+            replace(nb, exercise, source)
+            statuses[exercise] = ("failed|error", hint)
+        for exercise in names:  # keep the rounds cheap: exercises without a mutant stay stubs
+            if exercise not in round_ and index > 2:
+                replace(nb, exercise, BLOCKS[exercise].learner)
+                statuses[exercise] = ("failed", NOT_IMPLEMENTED)
+        score = 12.5 * sum(1 for s in statuses.values() if s[0] == "passed")
+        out[f"mutants_round{index}.ipynb"] = (nb, expect(score, **statuses))
+
+    nb = solve(base(LEARNER), "get_angles", CANARY)
+    replace(nb, "positional_encoding", BLOCKS["positional_encoding"].solved.replace(
+        "angle_rads[:, 0::2] = np.sin(angle_rads[:, 0::2])", "angle_rads[:, 0::2] = np.sin(angle_rads[:, 0::2]"))
+    out["syntax_error.ipynb"] = (nb, expect(25, **dict(stubs, get_angles=("passed", ""), **canary,
+                                                        positional_encoding=("error", "SyntaxError"))))
+
+    nb = solve(base(LEARNER), "get_angles", "positional_encoding", CANARY)
+    i = graded_index(nb, "get_angles")
+    nb.cells[i].source = nb.cells[i].source.replace("# UNQ_C1 (UNIQUE CELL IDENTIFIER, DO NOT EDIT)\n", "")
+    i = graded_index(nb, "positional_encoding")
+    nb.cells[i].source = re.sub(r"# (UNQ_C2 \(UNIQUE CELL IDENTIFIER, DO NOT EDIT\)|GRADED FUNCTION positional_encoding)\n",
+                                "", nb.cells[i].source)
+    i = graded_index(nb, CANARY)
+    nb.cells[i].source = nb.cells[i].source.replace("# UNQ_C3 (", "# UNQ_C33 (")
+    out["tags_edited.ipynb"] = (nb, expect(37.5, **dict(stubs, get_angles=("passed", "tag was edited or removed"),
+                                                        positional_encoding=("passed", "graded the last definition"),
+                                                        **{CANARY: ("passed", "found scaled_dot_product_attention by its "
+                                                                              "'# GRADED FUNCTION' comment")})))
+
+    nb = solve(base(LEARNER), "get_angles", CANARY)
+    add_cell(nb, "raise ValueError('scratch work that fails')", after="get_angles")
+    add_cell(nb, "def get_angles(pos, k, d):\n    return 0  # an experiment in an untagged cell", after="get_angles")
+    add_cell(nb, "%timeit -n1 1 + 1\n!echo shell lines are dropped\nget_angles = None\n1 / 0", after=CANARY)
+    add_cell(nb, "%%bash\necho a bash cell")
+    out["scratch_cells.ipynb"] = (nb, expect(25, **dict(stubs, get_angles=("passed", ""), **canary)))
+
+    out["infinite_loop.ipynb"] = (hostile("get_angles", """
+        def get_angles(pos, k, d):
+            while True:
+                pass
+        """), expect(12.5, **dict(stubs, get_angles=("timeout", "infinite loop"), **canary)))
+    out["memory_bomb.ipynb"] = (hostile("get_angles", """
+        def get_angles(pos, k, d):
+            hog = [bytearray(512 << 20) for _ in range(64)]  # 32 GiB
+            return hog
+        """), expect(12.5, **dict(stubs, get_angles=("error", "MemoryError"), **canary)))
+    out["sys_exit.ipynb"] = (hostile("get_angles", """
+        import sys
+        print("All tests passed")
+        sys.exit(0)
+        def get_angles(pos, k, d):
+            return None
+        """), expect(12.5, **dict(stubs, get_angles=("error", "sys.exit"), **canary)))
+    out["os_exit.ipynb"] = (hostile("get_angles", """
+        import os
+        def get_angles(pos, k, d):
+            print("All tests passed")
+            os._exit(0)
+        """), expect(12.5, **dict(stubs, get_angles=("error", "exited with status 0"), **canary)))
+    out["fake_pass.ipynb"] = (hostile("get_angles", """
+        print("\\033[92mAll tests passed")
+        def get_angles(pos, k, d):
+            print("All tests passed")
+            return pos * 0 + k * 0
+        """), expect(12.5, **dict(stubs, get_angles=("failed", "wrong values"), **canary)))
+    out["monkeypatch.ipynb"] = (hostile("get_angles", """
+        import numpy
+        import numpy.testing
+        numpy.allclose = lambda *args, **kwargs: True
+        numpy.isclose = lambda a, b, *args, **kwargs: numpy.ones(numpy.shape(a), bool)
+        numpy.testing.assert_allclose = lambda *args, **kwargs: None
+        tf.debugging.assert_near = lambda *args, **kwargs: None
+        def get_angles(pos, k, d):
+            return pos / np.power(10000, k / d)
+        """), expect(12.5, **dict(stubs, get_angles=("failed", "Even and odd columns must be equal"), **canary)))
+    nb = hostile("get_angles", """
+        def get_angles_test(*args):
+            print("All tests passed")
+        def get_angles(pos, k, d):
+            return pos * k
+        """)
+    add_cell(nb, "import public_tests\npublic_tests.get_angles_test = lambda *a: print('All tests passed')\n"
+                 "def positional_encoding_test(*args):\n    print('All tests passed')", after="get_angles")
+    out["redefined_tests.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "Even and odd columns"),
+                                                            **canary)))
+
+    from assignment import transformer as ref
+    import numpy as np
+    public = ref.get_angles(np.arange(4)[:, np.newaxis], np.arange(16)[np.newaxis, :], 16)
+    encoding = ref.positional_encoding(8, 16).numpy()
+    nb = hostile("get_angles", f"""
+        def get_angles(pos, k, d):
+            return np.array({public.tolist()!r})
+        """)
+    replace(nb, "positional_encoding", header("positional_encoding") + textwrap.dedent(f"""
+        def positional_encoding(positions, d):
+            return tf.constant(np.array({encoding.tolist()!r}, dtype=np.float32))
+        """))
+    out["hardcoded.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "shape"),
+                                                      positional_encoding=("failed", "shape"), **canary)))
+    out["delete_files.ipynb"] = (hostile("get_angles", """
+        import os, shutil
+        for entry in os.listdir("."):
+            shutil.rmtree(entry, ignore_errors=True) if os.path.isdir(entry) else os.remove(entry)
+        def get_angles(pos, k, d):
+            for entry in os.listdir("."):
+                os.remove(entry)
+            with open("junk.bin", "wb") as handle:
+                handle.write(b"x" * 1000)
+            i = k // 2
+            return pos / np.power(10000, (2 * i) / np.float32(d))
+        """), expect(25, **dict(stubs, get_angles=("passed", ""), **canary)))
+    out["kill_parent.ipynb"] = (hostile("get_angles", """
+        import os, signal
+        os.killpg(0, signal.SIGTERM) if False else None
+        os.kill(os.getppid(), signal.SIGKILL)
+        def get_angles(pos, k, d):
+            return None
+        """), expect(12.5, **dict(stubs, get_angles=("error", "killed by SIGKILL"), **canary)))
+    out["steal_reference.ipynb"] = (hostile("get_angles", """
+        try:
+            from assignment.transformer import get_angles as _stolen
+        except ImportError:
+            _stolen = None
+        def get_angles(pos, k, d):
+            import sys
+            return sys.modules["assignment.transformer"].get_angles(pos, k, d)
+        """), expect(12.5, **dict(stubs, get_angles=("error", "AttributeError"), **canary)))
+    out["huge_file.ipynb"] = (hostile("get_angles", """
+        def get_angles(pos, k, d):
+            with open("huge.bin", "wb") as handle:
+                while True:
+                    handle.write(b"x" * (1 << 20))
+        """), expect(12.5, **dict(stubs, get_angles=("error", "File too large"), **canary)))
+
+    # A completed notebook in the original course's style: its own imports (some not
+    # installed), `from public_tests import *`, reformatted and commented graded cells,
+    # cells in another order, given helpers re-typed.
+    nb = base(SOLVED)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    course = nbformat.v4.new_notebook()
+    course.cells.append(nbformat.v4.new_code_cell(
+        "import tensorflow as tf\nimport pandas as pd\nimport time\nimport numpy as np\n"
+        "import matplotlib.pyplot as plt\n\nfrom tensorflow.keras.layers import Embedding, MultiHeadAttention, "
+        "Dense, Input, Dropout, LayerNormalization\nfrom transformers import DistilBertTokenizerFast\n"
+        "from public_tests import *"))
+    for name in names:
+        solved = BLOCKS[name].solved
+        solved = solved.replace("### START CODE HERE", "### START CODE HERE").replace(
+            "    # START CODE HERE", "    # START CODE HERE\n    # my notes: see the paper, section 3.5")
+        course.cells.append(nbformat.v4.new_code_cell(solved.replace("\n\n", "\n\n\n")))
+        course.cells.append(nbformat.v4.new_code_cell(f"# UNIT TEST\n{BY_NAME[name].check}({name})"))
+    for cell in code:
+        if "def create_padding_mask" in cell.source or "def create_look_ahead_mask" in cell.source \
+                or "def FullyConnected" in cell.source:
+            course.cells.insert(1, nbformat.v4.new_code_cell(cell.source))
+    out["course_style.ipynb"] = (course, expect(100, **{n: ("passed", "") for n in names}))
+
+    # A .py script with the same cell tags (jupytext percent format), cheap exercises solved.
+    nb = solve(base(LEARNER), "get_angles", "positional_encoding", CANARY)
+    script = "\n\n".join("# %%\n" + c.source for c in nb.cells if c.cell_type == "code") + "\n"
+    out["script_submission.py"] = (script, expect(37.5, **dict(stubs, get_angles=("passed", ""),
+                                                              positional_encoding=("passed", ""), **canary)))
+    out["not_a_notebook.ipynb"] = ("{ this is not json", {"score": 0, "error": "unreadable", "exercises": {}})
+    return out
+
+
+def _zip_rounds(usable):
+    rounds = []
+    depth = max(len(v) for v in usable.values())
+    for i in range(depth):
+        rounds.append({name: items[i] for name, items in usable.items() if i < len(items)})
+    return rounds
+
+
+def main():
+    expected = {}
+    for old in HERE.glob("*.ipynb"):
+        old.unlink()
+    for old in HERE.glob("*.py"):
+        if old.name != Path(__file__).name:
+            old.unlink()
+    for name, (content, expectation) in sorted(build().items()):
+        path = HERE / name
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            for i, cell in enumerate(content.cells):
+                cell.setdefault("id", f"cell-{i}")
+            nbformat.write(content, str(path))
+        expected[name] = expectation
+    (HERE / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(expected)} submissions to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
