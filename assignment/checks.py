@@ -147,9 +147,18 @@ class Check:
 
     extra_names = ()
 
+    # The scenario that builds the learner's layer; later scenarios reuse what it built,
+    # so when it fails, its error is the one to report.
+    first_scenario = None
+
     def judge(self, observations, hidden=False):
         if observations.get("target", {}).get("kind") == "none":
             raise CheckFailed(f"{self.name} is None. {FILL_IN_HINT}")
+        if self.first_scenario:
+            record = observations[self.first_scenario]
+            if record.get("kind") == "none":
+                raise CheckFailed(f"{self.name} returned None on the public inputs. {FILL_IN_HINT}")
+            value_of(record, f"{self.name} on the public inputs")
         self.compare(observations, self.expected(hidden), hidden)
 
     def compare(self, got, expected, hidden):
@@ -256,6 +265,10 @@ class PositionalEncoding(Check):
     def compare(self, got, expected, hidden):
         if "get_angles" in got and "get_angles" in expected:
             record = got["get_angles"]
+            if record.get("kind") in ("none", "error"):
+                raise CheckFailed("positional_encoding relies on get_angles, which is not filled in yet "
+                                  f"(it {'returned None' if record['kind'] == 'none' else 'raised an error'}). "
+                                  f"{FILL_IN_HINT} Start with get_angles (exercise 1).")
             if record.get("kind") != "array" or not close(record.get("array"), expected["get_angles"]["array"]):
                 raise CheckFailed("positional_encoding relies on get_angles, which does not pass its own test "
                                   "yet: fix get_angles (exercise 1) first.")
@@ -426,6 +439,7 @@ def encoder_layer_variant(layer, x, mask, residual1=True, residual2="out1", use_
 @register
 class EncoderLayerCheck(Check):
     name = "EncoderLayer"
+    first_scenario = "public_train"
 
     def scenarios(self, target, extras, hidden):
         layer = {}
@@ -524,6 +538,7 @@ ENCODER_IDS = np.array([[2, 1, 3], [1, 2, 0]])
 @register
 class EncoderCheck(Check):
     name = "Encoder"
+    first_scenario = "public_train"
     ARGS = dict(num_layers=2, embedding_dim=4, num_heads=2, fully_connected_dim=8,
                 input_vocab_size=32, maximum_position_encoding=5)
 
@@ -623,6 +638,7 @@ def decoder_layer_variant(layer, x, enc, look_ahead, padding, query2="Q1", resid
 @register
 class DecoderLayerCheck(Check):
     name = "DecoderLayer"
+    first_scenario = "public_train"
     extra_names = ("create_look_ahead_mask",)
 
     def scenarios(self, target, extras, hidden):
@@ -773,6 +789,7 @@ DECODER_IDS = np.array([[3, 2, 1], [2, 1, 0]])
 @register
 class DecoderCheck(Check):
     name = "Decoder"
+    first_scenario = "public_train"
     extra_names = ("create_look_ahead_mask", "create_padding_mask")
     ARGS = dict(num_layers=2, embedding_dim=4, num_heads=2, fully_connected_dim=8,
                 target_vocab_size=33, maximum_position_encoding=6)
@@ -898,6 +915,7 @@ def transformer_variant(model, inp, tar, enc_mask, look_ahead, dec_mask, wiring)
 @register
 class TransformerCheck(Check):
     name = "Transformer"
+    first_scenario = "public_train"
     extra_names = ("create_look_ahead_mask", "create_padding_mask")
     ARGS = (6, 4, 4, 8, 30, 35, 5, 6)
     # The published course values: output[0, 0, :8] with training=True after seed 42.
