@@ -119,8 +119,8 @@ def mutant_rounds():
         usable.setdefault(exercise, []).append((mutant.__name__, source, hint))
     # The layer exercises are slow to probe: two mistakes each keep the suite fast; the
     # public tests already show every mutant is caught by its check.
-    for name in ("EncoderLayer", "Encoder", "DecoderLayer", "Decoder", "Transformer"):
-        usable[name] = usable.get(name, [])[:2]
+    for name, count in (("EncoderLayer", 2), ("Encoder", 2), ("DecoderLayer", 2), ("Decoder", 1), ("Transformer", 1)):
+        usable[name] = usable.get(name, [])[:count]
     return usable
 
 
@@ -186,8 +186,13 @@ def build():
         """), expect(12.5, **dict(stubs, get_angles=("timeout", "infinite loop"), **canary)))
     out["memory_bomb.ipynb"] = (hostile("get_angles", """
         def get_angles(pos, k, d):
-            hog = [bytearray(512 << 20) for _ in range(64)]  # 32 GiB
-            return hog
+            everything = np.zeros((1 << 20, 1 << 20))  # 8 TiB at once
+            return everything
+        """), expect(12.5, **dict(stubs, get_angles=("error", "MemoryError"), **canary)))
+    out["memory_bomb_8g.ipynb"] = (hostile("get_angles", """
+        spaces = b" " * (8 << 30)  # fits in this machine's RAM, not in the sandbox's 4 GiB
+        def get_angles(pos, k, d):
+            return len(b" " * (8 << 30))
         """), expect(12.5, **dict(stubs, get_angles=("error", "MemoryError"), **canary)))
     out["sys_exit.ipynb"] = (hostile("get_angles", """
         import sys
@@ -277,6 +282,23 @@ def build():
                 while True:
                     handle.write(b"x" * (1 << 20))
         """), expect(12.5, **dict(stubs, get_angles=("error", "File too large"), **canary)))
+
+    # Given code edited: flagged in the feedback, graded as submitted.
+    nb = solve(base(LEARNER), CANARY, "EncoderLayer")
+    replace(nb, "get_angles", BLOCKS["get_angles"].solved.replace("def get_angles(pos, k, d):",
+                                                                  "def get_angles(pos, k, d, scale=1):"))
+    i = graded_index(nb, "EncoderLayer")
+    nb.cells[i].source = nb.cells[i].source.replace("self.dropout_ffn = Dropout(dropout_rate)",
+                                                    "self.dropout_ffn = Dropout(dropout_rate)\n        self.mine = True")
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("def create_look_ahead_mask"):
+            cell.source = cell.source.replace("-1, 0)", "-1, 0)  # unchanged behaviour\n    # but edited")
+            cell.source = cell.source.replace("return tf.linalg.band_part", "mask = tf.linalg.band_part")
+            cell.source += "\n    return mask"
+    out["given_code_edited.ipynb"] = (nb, dict(expect(37.5, **dict(
+        stubs, get_angles=("passed", "signature of get_angles was changed"),
+        EncoderLayer=("passed", "EncoderLayer.__init__ differs from the release"), **canary)),
+        notes=["create_look_ahead_mask differs from the release"]))
 
     # A completed notebook in the original course's style: its own imports (some not
     # installed), `from public_tests import *`, reformatted and commented graded cells,
