@@ -30,14 +30,17 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=400)
     parser.add_argument("--mode", choices=["function", "xla", "eager"], default="function")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dropout", type=float, default=ModelConfig.dropout_rate)
+    parser.add_argument("--no-buckets", action="store_true", help="pad every batch to the full width")
     parser.add_argument("--out", default="build/dates_quality")
     args = parser.parse_args(argv)
 
-    config = ModelConfig()
+    config = ModelConfig(dropout_rate=args.dropout)
     n_train, n_dev, n_test = 100_000, 500, 1_000
     model, history = train(out_dir=args.out, steps=args.steps, config=config, batch_size=args.batch_size,
                            seed=args.seed, n_train=n_train, n_dev=n_dev, n_test=n_test,
-                           warmup_steps=args.warmup, max_minutes=args.minutes, mode=args.mode)
+                           warmup_steps=args.warmup, max_minutes=args.minutes, mode=args.mode,
+                           bucket_widths=() if args.no_buckets else (16, 24))
     test = data.make_splits(args.seed, n_train=n_train, n_dev=n_dev, n_test=n_test)["test"]
     start = time.perf_counter()
     predictions = translate(model, [x for x, _ in test], config.max_input_chars)
@@ -46,7 +49,7 @@ def main(argv=None) -> int:
     em = 1 - len(errors) / len(test)
 
     print(f"\nconfig: {config}, {count_parameters(model):,} parameters, batch {args.batch_size}, "
-          f"mode {args.mode}, warmup {args.warmup}")
+          f"mode {args.mode}, warmup {args.warmup}, length buckets {not args.no_buckets}")
     print(f"trained {len(history['loss'])} steps in {history['train_seconds']:.0f} s "
           f"(limit {args.minutes} min); final dev exact-match {history['dev_exact_match'][-1]:.3f}")
     print(f"TEST exact-match: {em:.4f} on {len(test)} dates ({len(errors)} wrong; "

@@ -15,8 +15,8 @@ import tensorflow as tf
 
 from assignment.dates import cli, data
 from assignment.dates.decode import exact_match, greedy_decode, next_token_probs, translate
-from assignment.dates.train import (ModelConfig, WarmupSchedule, build_model, load_model, masked_loss,
-                                    train)
+from assignment.dates.train import (ModelConfig, WarmupSchedule, _batches, build_model, load_model,
+                                    masked_loss, train)
 
 SAMPLES = ["3 May 1979", "tuesday, march 12 2002", "12.03.02", "Mar 5, 1999", "the 1st of June 2010"]
 
@@ -133,11 +133,30 @@ def test_greedy_decode_stops_at_end_token():
 
 # ---------------------------------------------------------------- training and checkpoints
 
+def test_length_buckets_cover_each_example_once_per_epoch():
+    pairs = data.make_splits(seed=5, n_train=640, n_dev=0, n_test=0)["train"]
+    inputs, targets = data.encode_pairs(pairs)
+    lengths = np.sum(inputs != data.PAD, axis=1)
+    bounds = {16: (0, 16), 24: (16, 24), 34: (24, 34)}  # width -> (shortest - 1, longest) it holds
+    per_epoch = sum(int(np.sum((lengths > lo) & (lengths <= hi))) // 32 for lo, hi in bounds.values())
+    batches = _batches(inputs, targets, 32, seed=0, widths=(16, 24))
+    seen, widths = [], set()
+    for _ in range(per_epoch):
+        inp, tar = (x.numpy() for x in next(batches))
+        widths.add(inp.shape[1])
+        lo, hi = bounds[inp.shape[1]]
+        assert ((np.sum(inp != data.PAD, axis=1) > lo) & (np.sum(inp != data.PAD, axis=1) <= hi)).all()
+        seen += [data.INPUT_VOCAB.decode(row[1:]) + data.TARGET_VOCAB.decode(t[1:]) for row, t in zip(inp, tar)]
+    assert widths == {16, 24, 34}
+    assert len(seen) == len(set(seen)) == 32 * per_epoch  # no example twice within the epoch
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("dates_model"))
     model, history = train(out_dir=out, steps=40, config=ModelConfig.tiny(), batch_size=64, n_train=3000,
-                           warmup_steps=20, eval_every=40, n_dev=50, progress=False, log=lambda _: None)
+                           warmup_steps=20, eval_every=40, n_dev=50, bucket_widths=(), progress=False,
+                           log=lambda _: None)
     return out, model, history
 
 
