@@ -108,11 +108,13 @@ def _small_model(tmp_path, data, seed=0):
 
 def test_training_is_seeded_and_the_saved_model_loads_back(tmp_path, small_data):
     train_examples, dev_examples, tags = small_data
-    runs = []
+    runs, vocabularies = [], []
     for run in range(2):
         model, tokenizer = _small_model(tmp_path / str(run), small_data)
         summary = train(model, tokenizer, train_examples, dev_examples, epochs=1, batch_size=8, verbose=0)
         runs.append((summary, model))
+        vocabularies.append(tokenizer.get_vocab())
+    assert vocabularies[0] == vocabularies[1]  # the offline tokenizer is deterministic too
     assert runs[0][0]["history"]["loss"] == runs[1][0]["history"]["loss"]
     assert all(np.array_equal(a, b) for a, b in zip(runs[0][1].get_weights(), runs[1][1].get_weights()))
     assert 0.0 <= runs[0][0]["best_dev_f1"] <= 1.0 and runs[0][0]["best_epoch"] == 1
