@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="wall-clock seconds per exercise (default 60)")
     parser.add_argument("--memory", type=parse_size, default=4 << 30,
                         help="address-space limit of the child process (default 4G)")
+    parser.add_argument("--parallel", type=positive(int), default=None,
+                        help="exercises of one submission probed at the same time "
+                             "(default: the cores left per job, at most 2)")
     parser.add_argument("--notebook", default="Transformer", help="which notebook of the registry (default Transformer)")
     parser.add_argument("--quiet", action="store_true", help="folder mode: no progress lines")
     return parser
@@ -74,8 +77,12 @@ def main(argv=None) -> int:
     if args.notebook not in NOTEBOOKS:
         print(f"error: no notebook {args.notebook!r}; known: {', '.join(NOTEBOOKS)}", file=sys.stderr)
         return 2
-    limits = Limits(timeout=args.timeout, memory=args.memory)
     path = Path(args.path)
+    cores = os.cpu_count() or 1
+    jobs = (args.jobs or cores) if path.is_dir() else 1
+    parallel = args.parallel or max(1, min(2, cores // jobs))
+    limits = Limits(timeout=args.timeout, memory=args.memory, parallel=parallel,
+                    threads=max(1, cores // (jobs * parallel)))
     if path.is_dir():
         return grade_folder(path, args, limits, report)
     if args.out or args.jobs:

@@ -150,7 +150,6 @@ def run_exercise(exercise: dict, job: dict, pieces) -> dict:
 
     sys.meta_path.insert(0, BlockImports(BLOCKED_MODULES))
     del pieces, imports, definitions
-    gc.collect()
 
     namespace = {"__name__": "__main__", "__builtins__": builtins, "np": np, "tf": tf}
     for keras_name in KERAS_NAMES:
@@ -273,81 +272,125 @@ def read_output(path: str) -> str:
     return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n...[output truncated]"
 
 
-def probe_in_grandchild(exercise: dict, job: dict, pieces, channel: Channel, workdir: str) -> dict:
-    """Fork, wait with the exercise's timeout, and turn what came back into a result."""
-    read_fd, write_fd = os.pipe()
-    output_path = os.path.join(workdir, f"output-{exercise['tag']}.txt")
-    exercise_dir = os.path.join(job["cwd_root"], f"{exercise['tag']}-{os.getpid()}-{time.monotonic_ns()}")
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        grandchild(exercise, job, pieces, write_fd, output_path, channel, exercise_dir)
-    os.close(write_fd)
-    channel.send({"event": "start", "exercise": exercise["name"], "pid": pid})
-    deadline = started + float(job["timeout"])
-    chunks, size, timed_out, too_big = [], 0, False, False
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            timed_out = True
-            break
-        ready, _, _ = select.select([read_fd], [], [], min(left, 1.0))
-        if not ready:
-            continue
-        chunk = os.read(read_fd, 1 << 20)
+class Flight:
+    """One exercise's grandchild, from fork to result."""
+
+    def __init__(self, exercise: dict, job: dict, pieces, channel: Channel, workdir: str, inherited=()):
+        self.exercise, self.job = exercise, job
+        read_fd, write_fd = os.pipe()
+        self.output_path = os.path.join(workdir, f"output-{exercise['tag']}.txt")
+        self.exercise_dir = os.path.join(job["cwd_root"], f"{exercise['tag']}-{os.getpid()}-{time.monotonic_ns()}")
+        self.started = time.monotonic()
+        self.deadline = self.started + float(job["timeout"])
+        pid = os.fork()
+        if pid == 0:
+            for fd in (read_fd,) + tuple(inherited):  # other exercises' pipes are not its business
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            grandchild(exercise, job, pieces, write_fd, self.output_path, channel, self.exercise_dir)
+        os.close(write_fd)
+        self.pid, self.fd = pid, read_fd
+        self.chunks, self.size = [], 0
+        self.eof = self.timed_out = self.too_big = False
+        self.status = None
+        self.result = None
+        channel.send({"event": "start", "exercise": exercise["name"], "pid": pid})
+
+    def readable(self) -> bool:
+        return not self.eof and self.result is None
+
+    def on_readable(self) -> None:
+        chunk = os.read(self.fd, 1 << 20)
         if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_PAYLOAD:
-            too_big = True
-            break
-    status = None
-    if not timed_out and not too_big:  # EOF: give it until the deadline to exit
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
+            self.eof = True
+            return
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > MAX_PAYLOAD:
+            self.too_big = True
+            self.finish()
+
+    def tick(self) -> None:
+        """Finish when the grandchild has exited after EOF, or when the deadline passed."""
+        if self.result is not None:
+            return
+        if self.eof:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
             if done:
-                break
-            status = None
-            time.sleep(0.02)
-        timed_out = status is None and not chunks
-    if status is None:
-        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-            try:
-                target()
-            except OSError:
-                pass
-        _, status = os.waitpid(pid, 0)
-    os.close(read_fd)
-    seconds = round(time.monotonic() - started, 3)
-    output = read_output(output_path)
-    for leftover in (output_path,):
+                self.status = status
+                self.finish()
+                return
+        if time.monotonic() >= self.deadline:
+            self.timed_out = not self.chunks
+            self.finish()
+
+    def finish(self) -> None:
+        if self.status is None:
+            for kill in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+                try:
+                    kill()
+                except OSError:
+                    pass
+            _, self.status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        output = read_output(self.output_path)
         try:
-            os.unlink(leftover)
+            os.unlink(self.output_path)
         except OSError:
             pass
-    shutil.rmtree(exercise_dir, ignore_errors=True)
-    base = {"event": "result", "exercise": exercise["name"], "seconds": seconds, "output": output}
-    if timed_out:
-        return dict(base, status="timeout",
-                    message=f"still running after {job['timeout']:g} s (infinite loop?); stopped")
-    if too_big:
-        return dict(base, status="error", message="the code sent back more than "
-                                                  f"{MAX_PAYLOAD >> 20} MiB of results; stopped")
-    raw = b"".join(chunks)
-    if not raw:
-        return dict(base, status="error", message=describe_status(status))
-    try:
-        result = json.loads(raw.decode("utf-8"))
-        if not isinstance(result, dict):
-            raise ValueError("not an object")
-    except ValueError:
-        return dict(base, status="error", message="the results sent back could not be read")
-    if result.get("ok"):
-        return dict(base, status="probed", observations=result.get("observations"),
-                    notes=[str(note) for note in result.get("notes") or []][:20])
-    return dict(base, status="error", message=str(result.get("message"))[:4000])
+        shutil.rmtree(self.exercise_dir, ignore_errors=True)
+        self.result = self.interpret(output)
+
+    def interpret(self, output: str) -> dict:
+        job, exercise = self.job, self.exercise
+        base = {"event": "result", "exercise": exercise["name"],
+                "seconds": round(time.monotonic() - self.started, 3), "output": output}
+        if self.timed_out:
+            return dict(base, status="timeout",
+                        message=f"still running after {job['timeout']:g} s (infinite loop?); stopped")
+        if self.too_big:
+            return dict(base, status="error", message="the code sent back more than "
+                                                      f"{MAX_PAYLOAD >> 20} MiB of results; stopped")
+        raw = b"".join(self.chunks)
+        if not raw:
+            return dict(base, status="error", message=describe_status(self.status))
+        try:
+            result = json.loads(raw.decode("utf-8"))
+            if not isinstance(result, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            return dict(base, status="error", message="the results sent back could not be read")
+        if result.get("ok"):
+            return dict(base, status="probed", observations=result.get("observations"),
+                        notes=[str(note) for note in result.get("notes") or []][:20])
+        return dict(base, status="error", message=str(result.get("message"))[:4000])
+
+
+def probe_all(exercises, job: dict, pieces, channel: Channel, workdir: str) -> None:
+    """Probe the exercises, up to ``job['parallel']`` at a time; send results in order."""
+    parallel = max(1, int(job.get("parallel") or 1))
+    pending = list(exercises)
+    flights = []  # in exercise order
+    while pending or flights:
+        while pending and len(flights) < parallel:
+            inherited = [flight.fd for flight in flights if flight.result is None]
+            flights.append(Flight(pending.pop(0), job, pieces, channel, workdir, inherited))
+        waiting = [flight for flight in flights if flight.readable()]
+        timeout = 0.02 if any(f.eof and f.result is None for f in flights) else \
+            max(0.0, min((f.deadline for f in flights if f.result is None), default=time.monotonic()) - time.monotonic())
+        if waiting:
+            ready, _, _ = select.select([f.fd for f in waiting], [], [], min(timeout, 1.0))
+            for flight in waiting:
+                if flight.fd in ready:
+                    flight.on_readable()
+        else:
+            time.sleep(min(timeout, 0.02))
+        for flight in flights:
+            flight.tick()
+        while flights and flights[0].result is not None:  # in order
+            channel.send(flights.pop(0).result)
 
 
 # --------------------------------------------------------------------------- main
@@ -387,13 +430,13 @@ def main(argv) -> int:
     import assignment.exercises  # noqa: F401
     import assignment.observations  # noqa: F401
     pieces = reference_pieces(job["reference_path"])
+    gc.freeze()  # forked children then leave the imported heap alone (no copy-on-write from the gc)
     channel.send({"event": "ready", "seconds": round(time.monotonic() - started, 3),
                   "tensorflow": tf.__version__, "python": sys.version.split()[0]})
     try:
         for command in read_commands(commands):  # one command per submission
             request = dict(job, **command)
-            for exercise in request["exercises"]:
-                channel.send(probe_in_grandchild(exercise, request, pieces, channel, workdir))
+            probe_all(request["exercises"], request, pieces, channel, workdir)
             channel.send({"event": "finished", "id": command.get("id")})
     finally:  # the grader closed the pipe (or went away): leave nothing behind
         shutil.rmtree(workdir, ignore_errors=True)

@@ -52,6 +52,7 @@ class Limits:
     open_files: int = 1024
     startup: float = 180.0  # seconds for the child to import TensorFlow
     threads: int = 0  # TensorFlow threads per exercise (0: TensorFlow's default)
+    parallel: int = 1  # exercises of one submission probed at the same time
 
     def for_child(self) -> dict:
         cores = os.cpu_count() or 1
@@ -138,7 +139,7 @@ class RunnerProcess:
         self.cwd = Path(tempfile.mkdtemp(prefix="grade-cwd-"))
         self.key = secrets.token_bytes(32)
         job = dict(static, key=self.key.hex(), timeout=limits.timeout, limits=limits.for_child(),
-                   threads=limits.threads)
+                   threads=limits.threads, parallel=limits.parallel)
         job_path = self.private / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
         os.chmod(job_path, 0o600)
@@ -278,6 +279,7 @@ class Session:
         """
         remaining = list(exercises)
         failed_starts = 0
+        sequential = False
         while remaining:
             if self.child is None or not self.child.alive():
                 if self.child is not None:
@@ -298,20 +300,26 @@ class Session:
                     return
             child = self.child
             done: List[str] = []
-            current: Optional[str] = None
+            running: List[str] = []  # started, no result yet, in order
+            started_at: Dict[str, float] = {}
             problem: Optional[str] = None
             timed_out = False
             finished = False
+            parallel = 1 if sequential else max(1, self.limits.parallel)
             try:
                 command_id = child.commands_sent
-                child.send(dict(common, cmd="grade", id=command_id, exercises=remaining))
-                state, index = "between", 0
-                deadline = time.monotonic() + GRACE + 30
+                child.send(dict(common, cmd="grade", id=command_id, exercises=remaining, parallel=parallel))
+                starts = 0
+                last_event = time.monotonic()
                 while True:
+                    if running:
+                        deadline = started_at[running[0]] + self.limits.timeout + GRACE
+                    else:
+                        deadline = last_event + GRACE + 30
                     try:
                         message = child.receive(deadline - time.monotonic())
                     except queue.Empty:
-                        timed_out = state == "running"
+                        timed_out = bool(running)
                         problem = (f"still running after {self.limits.timeout:g} s (infinite loop?); stopped"
                                    if timed_out else "the grading process stopped responding")
                         break
@@ -321,18 +329,17 @@ class Session:
                     if message is None:
                         problem = _exit_text(child.process)
                         break
+                    last_event = time.monotonic()
                     event = message.get("event")
-                    expected_name = remaining[index]["name"] if index < len(remaining) else None
-                    if state == "between" and event == "start" and message.get("exercise") == expected_name:
-                        current, state = expected_name, "running"
-                        deadline = time.monotonic() + self.limits.timeout + GRACE
-                    elif state == "running" and event == "result" and message.get("exercise") == current:
-                        done.append(current)
-                        index += 1
+                    if event == "start" and starts < len(remaining) and \
+                            message.get("exercise") == remaining[starts]["name"] and len(running) < parallel:
+                        running.append(remaining[starts]["name"])
+                        started_at[running[-1]] = last_event
+                        starts += 1
+                    elif event == "result" and running and message.get("exercise") == running[0]:
+                        done.append(running.pop(0))
                         yield message
-                        current, state = None, "between"
-                        deadline = time.monotonic() + GRACE + 30
-                    elif state == "between" and event == "finished" and index == len(remaining) \
+                    elif event == "finished" and not running and len(done) == len(remaining) \
                             and message.get("id") == command_id:
                         finished = True
                         break
@@ -349,8 +356,10 @@ class Session:
             remaining = [e for e in remaining if e["name"] not in done]
             if finished or not remaining:
                 return
-            if current is None:  # between exercises: blame the next one, which had not started
-                current = remaining[0]["name"]
+            if len(running) > 1:  # several exercises were running: find the culprit one at a time
+                sequential = True
+                continue
+            current = running[0] if running else remaining[0]["name"]
             yield {"event": "result", "exercise": current, "status": "timeout" if timed_out else "error",
                    "message": problem if timed_out else f"{problem} while grading {current}",
                    "seconds": self.limits.timeout if timed_out else 0.0, "output": ""}
