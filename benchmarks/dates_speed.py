@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[128, 512])
     parser.add_argument("--modes", nargs="+", default=["eager", "function", "xla"])
-    parser.add_argument("--steps", type=int, default=10, help="timed steps per mode per round")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps per mode per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--layers", type=int, default=ModelConfig.num_layers)
     parser.add_argument("--dim", type=int, default=ModelConfig.embedding_dim)

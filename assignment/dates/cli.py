@@ -3,6 +3,7 @@
 Usage errors and unreadable dates print one ``error: ...`` line and return 2, no traceback.
 """
 import argparse
+import os
 import sys
 from typing import List, Optional
 
@@ -74,11 +75,15 @@ def _train(args) -> int:
 
 def _translate(args) -> int:
     from assignment.dates import data
-    from assignment.dates.train import load_model
 
-    try:  # validate before loading TensorFlow's model: bad input fails fast
+    try:  # check what we can before TensorFlow loads, so that bad input fails fast
         for text in args.dates:
-            data.check_input(text, max_chars=sys.maxsize)  # length is checked once the model is known
+            data.check_input(text, max_chars=sys.maxsize)  # the length is checked once the model is known
+        if not os.path.isfile(os.path.join(args.model, "config.json")):
+            raise FileNotFoundError(f"no trained model in {args.model!r} (config.json is missing); "
+                                    "train one with: python -m assignment dates train --out DIR")
+        from assignment.dates.train import load_model
+
         model, config = load_model(args.model)
         for text in args.dates:
             data.check_input(text, config.max_input_chars)

@@ -29,9 +29,14 @@ class ModelConfig:
     """Sizes of the Transformer; saved next to the checkpoint to rebuild the model."""
     num_layers: int = 2
     embedding_dim: int = 64
-    num_heads: int = 4
+    # 2 heads, not 4: the reference gives every head key_dim = embedding_dim, so each head
+    # adds 4 d x d projections; on 2 CPU cores 4 heads made the step 1.6x slower (142 vs
+    # 90 ms at batch 128) and the 5-minute budget buys fewer steps.
+    num_heads: int = 2
     fully_connected_dim: int = 256
-    dropout_rate: float = 0.1
+    # No dropout: the data is generated, so a 5-minute run sees each pair about twice and
+    # there is little to regularize; dropout would only cost time and slow convergence.
+    dropout_rate: float = 0.0
     max_input_chars: int = data.MAX_INPUT_CHARS
 
     @property
