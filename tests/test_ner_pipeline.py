@@ -146,6 +146,8 @@ def test_cli_train_evaluate_predict(tmp_path, capsys):
     assert cli.main(["predict", "--model", str(out / "model"), "--json", "Mira Okafor, Data Analyst in Pune"]) == 0
     entities = json.loads(capsys.readouterr().out)
     assert isinstance(entities, list) and all(set(e) == {"label", "start", "end", "text"} for e in entities)
+    assert cli.main(["predict", "--model", str(out / "model"), "--max-length", "4096", "hi"]) == 2
+    assert "--max-length 4096" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -153,6 +155,7 @@ def test_cli_train_evaluate_predict(tmp_path, capsys):
     (["evaluate", "--model", "{missing}", "--data", os.path.join(ROOT, "data", "conll_sample.txt")], "does not exist"),
     (["predict", "--model", "{missing}", "hello"], "does not exist"),
     (["train"], "--data"),
+    (["train", "--data", "{bad}", "--epochs", "0"], "--epochs and --batch-size must be at least 1"),
     (["fly"], "invalid choice"),
 ])
 def test_cli_errors_exit_2_without_traceback(tmp_path, capsys, argv, message):

@@ -59,6 +59,19 @@ def _parser():
     return parser
 
 
+class UsageError(ValueError):
+    """Options that cannot work together (reported like bad input: exit 2)."""
+
+
+def _check_window(args, model):
+    """--max-length must fit the model's positions, and --stride must leave room to advance."""
+    limit = getattr(model.config, "max_position_embeddings", 512)
+    if not 8 <= args.max_length <= limit:
+        raise UsageError(f"--max-length {args.max_length}: must be between 8 and the model's {limit} positions")
+    if not 0 <= args.stride <= (args.max_length - 2) // 2:
+        raise UsageError(f"--stride {args.stride}: must be between 0 and half the window ({(args.max_length - 2) // 2})")
+
+
 def _read(args):
     result = read_data(args.data, args.format, args.skip_bad)
     for problem in result.skipped:
@@ -76,6 +89,8 @@ def _train(args):
     from assignment.ner.predict import predict_tags, predict_text
     from assignment.ner.train import save_trained, train
 
+    if args.epochs < 1 or args.batch_size < 1:
+        raise UsageError("--epochs and --batch-size must be at least 1")
     examples = _read(args)
     parts = split_examples(examples)
     tags = tag_names(examples)
@@ -85,6 +100,7 @@ def _train(args):
     start = time.perf_counter()
     model, tokenizer = modeling.load(args.model, tags, work_dir=args.out, texts=[e.text for e in parts["train"]],
                                      seed=args.seed)
+    _check_window(args, model)
     lr = args.lr or (1e-3 if args.model == "tiny" else 5e-5)
     summary = train(model, tokenizer, parts["train"], parts["dev"], epochs=args.epochs, batch_size=args.batch_size,
                     learning_rate=lr, max_length=args.max_length, stride=args.stride, seed=args.seed,
@@ -125,6 +141,7 @@ def _evaluate(args):
     if not chosen:
         raise DataError(args.data, None, f"no examples in split {split!r}")
     model, tokenizer = _load_trained(args.model)
+    _check_window(args, model)
     predicted = predict_tags(model, tokenizer, [e.words for e in chosen], args.max_length, args.stride)
     report = entity_report([e.tags for e in chosen], predicted)
     print(format_report(report, f"{args.data} ({split}, {len(chosen)} documents), entity level:"))
@@ -138,6 +155,7 @@ def _predict(args):
 
     text = " ".join(args.text) if args.text else sys.stdin.read()
     model, tokenizer = _load_trained(args.model)
+    _check_window(args, model)
     entities = predict_text(model, tokenizer, text, args.max_length, args.stride)
     if args.json:
         print(json.dumps(entities, ensure_ascii=False, indent=1))
@@ -160,6 +178,6 @@ def main(argv=None) -> int:
 
     try:
         return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.verb](args)
-    except (DataError, ModelSourceError) as err:
+    except (DataError, ModelSourceError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -83,7 +83,7 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
     labels (evaluating or predicting with a trained model). ``texts`` feed the tiny
     model's tokenizer.
     """
-    from transformers import AutoTokenizer, TFAutoModelForTokenClassification
+    from transformers import AutoTokenizer  # no TensorFlow yet: a hub failure is reported in seconds
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # the unused-dropout-layer notices are noise here
@@ -114,6 +114,8 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
                 tokenizer = AutoTokenizer.from_pretrained(source)
             except (OSError, ValueError) as err:
                 raise ModelSourceError(f"cannot load model {source!r}: {err}") from None
+        from transformers import TFAutoModelForTokenClassification
+
         try:
             model = TFAutoModelForTokenClassification.from_pretrained(source, ignore_mismatched_sizes=bool(head), **head)
         except (OSError, ValueError) as err:
