@@ -23,6 +23,8 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("build", "ner-bench"))
     args, extra = parser.parse_known_args(argv)
     start = time.perf_counter()
+    if "--model" not in extra:
+        extra = ["--model", "tiny", *extra]
     code = cli.main(["train", "--data", "data/resumes.jsonl", "--out", args.out, "--quiet", *extra])
     seconds = time.perf_counter() - start
     if code:

@@ -132,7 +132,7 @@ def test_cli_train_evaluate_predict(tmp_path, capsys):
     records = synth.generate(n=20, seed=5)
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp_path / "run"
-    assert cli.main(["train", "--data", str(data), "--epochs", "1", "--out", str(out), "--quiet"]) == 0
+    assert cli.main(["train", "--data", str(data), "--model", "tiny", "--epochs", "1", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "micro avg" in printed and "example prediction" in printed
     for name in ["model/config.json", "model/tf_model.h5", "model/tokenizer.json", "labels.json", "curves.png",
@@ -186,3 +186,12 @@ def test_hub_name_offline_fails_fast_with_advice():
     assert done.returncode == 2, done.stderr[-2000:]
     assert "--model tiny" in done.stderr and "directory" in done.stderr and "Traceback" not in done.stderr
     assert time.perf_counter() - start < 60
+
+
+def test_hub_probe_respects_offline_mode(monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    start = time.perf_counter()
+    assert modeling.hub_reachable() is False
+    assert time.perf_counter() - start < 1

@@ -30,8 +30,9 @@ def _parser():
 
     train = verbs.add_parser("train", help="fine-tune a model and report test entity scores")
     data_options(train)
-    train.add_argument("--model", default="tiny",
-                       help="tiny (offline, default), minilm, a hub name such as distilbert-base-cased, or a directory")
+    train.add_argument("--model", default="auto",
+                       help="tiny (built offline), minilm, a hub name such as distilbert-base-cased, or a "
+                            "directory; default: distilbert-base-cased when the hub can be reached, else tiny")
     train.add_argument("--epochs", type=int, default=25)
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--lr", type=float, help="peak learning rate (default 1e-3 for tiny, 5e-5 otherwise)")
@@ -98,6 +99,9 @@ def _train(args):
     if not parts["train"]:
         raise DataError(args.data, None, "no training examples")
     start = time.perf_counter()
+    if args.model == "auto":
+        args.model = modeling.HUB_DEFAULT if modeling.hub_reachable() else "tiny"
+        print(f"--model not given: using {args.model}")
     model, tokenizer = modeling.load(args.model, tags, work_dir=args.out, texts=[e.text for e in parts["train"]],
                                      seed=args.seed)
     _check_window(args, model)

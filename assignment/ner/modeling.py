@@ -47,7 +47,7 @@ def build_tiny(texts, tags, directory, seed=0, vocab_size=TINY_VOCAB, **config):
     return directory
 
 
-def _hub_reachable(seconds=4.0):
+def hub_reachable(seconds=4.0):
     """Whether the hub's host accepts a connection within ``seconds`` (DNS included)."""
     from huggingface_hub import constants
 
@@ -108,7 +108,7 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
         try:  # already in the local cache?
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
         except (OSError, ValueError):
-            if not _hub_reachable():
+            if not hub_reachable():
                 raise ModelSourceError(_offline_message(source)) from None
             try:
                 tokenizer = AutoTokenizer.from_pretrained(source)
