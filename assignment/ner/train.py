@@ -1,6 +1,7 @@
 """Fine-tune a token-classification model with Keras ``fit``: length-bucketed batches
 padded per batch (not to 512), a loss that skips -100, dev entity F1 after every epoch,
 and the best epoch's weights kept."""
+import contextlib
 import json
 import os
 import time
@@ -123,8 +124,29 @@ def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_siz
           max_length=128, stride=32, seed=0, pad_to=None, warmup=0.1, verbose=1):
     """Fit ``encoder`` (a TF ...ForTokenClassification model) in place; restores the best
     dev epoch's weights. Returns a summary dict (history, best epoch, timings)."""
-    tf.keras.utils.set_random_seed(seed)
+    with _deterministic_ops():
+        return _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate,
+                      max_length, stride, seed, pad_to, warmup, verbose)
+
+
+@contextlib.contextmanager
+def _deterministic_ops():
+    """Deterministic TensorFlow ops while training, then back to how the process had them
+    (the switch is global: other code in the same process should not inherit it)."""
+    from tensorflow.python.framework import config  # is/disable_op_determinism are not public
+
+    was_on = config.is_op_determinism_enabled()
     tf.config.experimental.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if not was_on:
+            config.disable_op_determinism()
+
+
+def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate, max_length, stride,
+           seed, pad_to, warmup, verbose):
+    tf.keras.utils.set_random_seed(seed)
     label2id = {tag: int(i) for tag, i in encoder.config.label2id.items()}
     windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride)
     dataset = make_dataset(windows, batch_size, tokenizer.pad_token_id, seed, pad_to)
