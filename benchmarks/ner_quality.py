@@ -33,7 +33,7 @@ def main(argv=None):
     micro = report["micro avg"]
     model = extra[extra.index("--model") + 1] if "--model" in extra else "tiny"
     print(f"\nRESULT {model} model: test entity micro-F1 {micro['f1-score']:.3f} (P {micro['precision']:.3f}, "
-          f"R {micro['recall']:.3f}), macro-F1 {report['macro avg']['f1-score']:.3f}; wall time {seconds:.0f} s "
+          f"R {micro['recall']:.3f}), macro-F1 {report['macro avg']['f1-score']:.3f}; wall time {seconds:.0f} s"
           + (f" (target: F1 >= 0.80 in < 300 s) -> {'PASS' if micro['f1-score'] >= 0.8 and seconds < 300 else 'FAIL'}"
              if model == "tiny" else ""))
     return 0
