@@ -28,6 +28,12 @@ def batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     for name in EXPECTED:
         shutil.copy(SUBMISSIONS / name, folder / name)
+    # The release's notebooks as generated now (not the committed copies): the solved one
+    # must grade to 100, the learner one to 0 with "Not implemented" everywhere.
+    from assignment.notebook_source import LEARNER, SOLVED
+    from assignment.release import render
+    (folder / "all_correct.ipynb").write_text(render("Transformer", SOLVED), encoding="utf-8")
+    (folder / "learner_release.ipynb").write_text(render("Transformer", LEARNER), encoding="utf-8")
     out = tmp_path_factory.mktemp("grades") / "grades.csv"
     started = time.monotonic()
     process = subprocess.run(

@@ -134,7 +134,10 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
     started = time.monotonic()
     exercises = exercises_of(notebook)
     cells = read_cells(path)
-    found = find_all(cells, exercises)
+    try:
+        found = find_all(cells, exercises)
+    except (RecursionError, MemoryError) as error:  # pathological source: nothing to run
+        return error_result(path, f"the submission could not be analysed ({type(error).__name__})", notebook)
     reference_module = exercises[0].source_module
     results: Dict[str, Dict] = {}
     to_run: List[dict] = []
@@ -152,8 +155,12 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
                                    f"{where.cell.syntax_error}", where.notes)
             continue
         node = where.cell.definition(exercise.name)
-        notes = list(where.notes) + given_code_edits(node, exercise.name, reference_module)
-        if is_stub(node, exercise.name, reference_module):
+        try:
+            notes = list(where.notes) + given_code_edits(node, exercise.name, reference_module)
+            stub = is_stub(node, exercise.name, reference_module)
+        except RecursionError:
+            notes, stub = list(where.notes), False
+        if stub:
             results[exercise.name] = _exercise_result(exercise, "failed",
                                                       NOT_IMPLEMENTED.format(name=exercise.name), notes)
             continue
@@ -188,13 +195,20 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
         "score": round(sum(r["points"] for r in ordered), 4),
         "max_score": round(sum(r["max_points"] for r in ordered), 4),
         "exercises": ordered,
-        "notes": helper_edits(cells, reference_module),
+        "notes": _safe_helper_edits(cells, reference_module),
         "error": None,
         "seconds": round(time.monotonic() - started, 3),
         "grader_version": GRADER_VERSION,
         "tensorflow_version": info.get("tensorflow") or _tensorflow_version(),
         "python_version": info.get("python"),
     }
+
+
+def _safe_helper_edits(cells, reference_module):
+    try:
+        return helper_edits(cells, reference_module)
+    except RecursionError:
+        return []
 
 
 def _tensorflow_version() -> Optional[str]:

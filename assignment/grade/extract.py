@@ -31,6 +31,9 @@ FOREIGN_CELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%html", "%%javascript", "
                        "%%markdown", "%%svg", "%%writefile", "%%perl", "%%ruby", "%%file", "%%system")
 
 
+MAX_SUBMISSION_BYTES = 50 << 20
+
+
 class SubmissionError(ValueError):
     """The file cannot be read as a submission (not a notebook or script, bad JSON...)."""
 
@@ -103,7 +106,7 @@ def _make_cell(index: int, source: str) -> Cell:
         cell.graded_names += GRADED_RE.findall(stripped)
     try:
         cell.tree = ast.parse(cleaned)
-    except (SyntaxError, ValueError) as error:  # ValueError: null bytes
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:  # ValueError: null bytes
         lineno = getattr(error, "lineno", None)
         message = getattr(error, "msg", None) or str(error)
         cell.syntax_error = f"line {lineno}: {message}" if lineno else message
@@ -156,6 +159,8 @@ def read_cells(path) -> List[Cell]:
     if not path.is_file():
         raise SubmissionError(f"{path}: no such file")
     try:
+        if path.stat().st_size > MAX_SUBMISSION_BYTES:
+            raise SubmissionError(f"{path}: larger than {MAX_SUBMISSION_BYTES >> 20} MiB; not graded")
         raw = path.read_bytes()
     except OSError as error:
         raise SubmissionError(f"{path}: cannot be read ({error.strerror or error})") from None
@@ -234,7 +239,10 @@ def replayed_imports(cells: Sequence[Cell]) -> List[str]:
             else:
                 continue
             if all(root in REPLAYED_MODULES for root in roots):
-                text = ast.unparse(node)
+                try:
+                    text = ast.unparse(node)
+                except (RecursionError, ValueError):
+                    continue
                 if text not in statements:
                     statements.append(text)
     return statements
