@@ -57,8 +57,8 @@ class Limits:
     def for_child(self) -> dict:
         cores = os.cpu_count() or 1
         return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
-                "exercise_cpu": int(self.timeout * cores + 10),
-                "runner_cpu": int(self.startup + 60)}
+                "exercise_cpu": int(self.timeout * cores + 10)}  # the fork server itself runs no learner
+        # code and serves a whole batch: no CPU limit of its own
 
 
 def _kill_session(session: int) -> None:
