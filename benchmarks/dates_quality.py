@@ -51,13 +51,15 @@ def main(argv=None) -> int:
     print(f"\nconfig: {config}, {count_parameters(model):,} parameters, batch {args.batch_size}, "
           f"mode {args.mode}, warmup {args.warmup}, length buckets {not args.no_buckets}")
     print(f"trained {len(history['loss'])} steps in {history['train_seconds']:.0f} s "
-          f"(limit {args.minutes} min); final dev exact-match {history['dev_exact_match'][-1]:.3f}")
+          f"(limit {args.minutes} min); kept the weights of step {history['best_step']} "
+          f"(best dev exact-match {history['best_dev_exact_match']:.3f}; dev exact-match per evaluation: "
+          f"{', '.join(f'{s}: {e:.3f}' for s, e in zip(history['dev_step'], history['dev_exact_match']))})")
     print(f"TEST exact-match: {em:.4f} on {len(test)} dates ({len(errors)} wrong; "
           f"greedy decoding took {decode_s:.1f} s)")
     for x, y, p in errors[:10]:
         print(f"  {x!r}: expected {y}, got {p}")
     with open(os.path.join(args.out, "quality.json"), "w") as f:
-        json.dump({"test_exact_match": em, "steps": len(history["loss"]),
+        json.dump({"test_exact_match": em, "steps": len(history["loss"]), "best_step": history["best_step"],
                    "train_seconds": history["train_seconds"], "errors": errors}, f, indent=2)
     return 0
 

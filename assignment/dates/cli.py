@@ -68,7 +68,8 @@ def _train(args) -> int:
                        eval_every=args.eval_every, max_minutes=args.minutes, mode=args.mode,
                        progress=not args.quiet)
     print(f"trained {len(history['loss'])} steps in {history['train_seconds']:.0f} s; "
-          f"dev exact-match {history['dev_exact_match'][-1]:.3f}; saved to {args.out}/ "
+          f"kept step {history['best_step']} (dev exact-match {history['best_dev_exact_match']:.3f}); "
+          f"saved to {args.out}/ "
           "(learning_curves.png, attention.png)")
     return 0
 

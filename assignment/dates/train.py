@@ -197,13 +197,15 @@ def _batches(inputs: np.ndarray, targets: np.ndarray, batch_size: int, seed: int
 def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[ModelConfig] = None,
           batch_size: int = 128, seed: int = 0, n_train: int = 100_000, warmup_steps: int = 400,
           eval_every: int = 250, n_dev: int = 500, n_test: int = 1_000, max_minutes: Optional[float] = None,
-          mode: str = "function", bucket_widths: Sequence[int] = (16, 24), progress: bool = True, log: Callable[[str], None] = print):
+          mode: str = "function", bucket_widths: Sequence[int] = (16, 24), keep_best: bool = True,
+          progress: bool = True, log: Callable[[str], None] = print):
     """Train for ``steps`` updates (or until ``max_minutes``); returns (model, history).
 
     history holds per-step ``loss`` and ``accuracy`` and the dev exact-match measured
     every ``eval_every`` steps (the splits are ``data.make_splits(seed, n_train, n_dev,
-    n_test)``). Batches are grouped by input length (``bucket_widths``; () for none). With ``out_dir`` it also saves the checkpoint, config,
-    history and the two plots there.
+    n_test)``). Batches are grouped by input length (``bucket_widths``; () for none). With
+    ``keep_best`` the model ends with the weights of its best dev evaluation. With
+    ``out_dir`` it also saves the checkpoint, config, history and the two plots there.
     """
     from tqdm.auto import tqdm
 
@@ -221,8 +223,10 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
 
     history: Dict[str, list] = {"loss": [], "accuracy": [], "dev_step": [], "dev_exact_match": [],
                                 "seconds": [], "config": dataclasses.asdict(config),
-                                "batch_size": batch_size, "mode": mode, "seed": seed, "bucket_widths": list(bucket_widths),
+                                "batch_size": batch_size, "mode": mode, "seed": seed,
+                                "bucket_widths": list(bucket_widths),
                                 "splits": {"n_train": n_train, "n_dev": n_dev, "n_test": n_test}}
+    best = (-1.0, 0, None)  # (dev exact-match, step, weights) of the best evaluation
     start = time.perf_counter()
     bar = tqdm(range(1, steps + 1), desc="train", disable=not progress, mininterval=1.0)
     batches = _batches(inputs, targets, batch_size, seed, bucket_widths)
@@ -236,6 +240,8 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
             em = exact_match(model, splits["dev"], config.max_input_chars)
             history["dev_step"].append(step)
             history["dev_exact_match"].append(em)
+            if keep_best and em > best[0]:  # the schedule's lr is still high at the end, so
+                best = (em, step, model.get_weights())  # the last weights can be a worse draw
             bar.set_postfix(loss=f"{float(loss):.3f}", dev_em=f"{em:.3f}")
             log(f"step {step}: loss {float(loss):.4f}, token accuracy {float(acc):.3f}, "
                 f"dev exact-match {em:.3f} ({history['seconds'][-1]:.0f} s)")
@@ -244,6 +250,12 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
             break
     bar.close()
     history["train_seconds"] = time.perf_counter() - start
+    last = len(history["loss"])
+    history["best_step"], history["best_dev_exact_match"] = ((best[1], best[0]) if keep_best
+                                                             else (last, history["dev_exact_match"][-1]))
+    if keep_best and best[1] != last:
+        model.set_weights(best[2])
+        log(f"kept the weights of step {best[1]} (best dev exact-match {best[0]:.3f})")
 
     if out_dir is not None:
         save_model(out_dir, model, config, optimizer, step=len(history["loss"]))
@@ -274,6 +286,8 @@ def plot_learning_curves(history: Dict, path: str) -> None:
     ax1.legend()
     ax2.plot(steps, smooth(np.array(history["accuracy"])), label="train token accuracy")
     ax2.plot(history["dev_step"], history["dev_exact_match"], "o-", label="dev exact-match (greedy)")
+    if "best_step" in history:
+        ax2.axvline(history["best_step"], color="gray", linestyle=":", label="kept weights")
     ax2.set_ylim(0, 1.02)
     ax2.set_xlabel("step")
     ax2.set_title("accuracy")
