@@ -167,3 +167,15 @@ def test_table_and_gradescope_shapes():
     table = report.table(result)
     assert "first line" in table and "second line" not in table and table.endswith("Score: 12.5/100")
     assert report.gradescope(result)["tests"][1]["output"] == "failed: first line\nsecond line"
+
+
+def test_helpers_from_other_cells_are_taken_only_when_used(tmp_path):
+    path = notebook(tmp_path,
+                    "def scale(x):\n    return x * factor()\n\ndef factor():\n    return 2\n\ndef unused():\n    return 0",
+                    "def get_angles(pos, k, d):\n    return 'an untagged experiment'",
+                    "# UNQ_C2 (UNIQUE CELL IDENTIFIER, DO NOT EDIT)\ndef positional_encoding(p, d):\n"
+                    "    return scale(get_angles(p, p, d))")
+    cells = extract.read_cells(path)
+    support = extract.support_definitions(cells, cells[2], protected={"get_angles", "positional_encoding"})
+    assert [name for name, _, _ in support] == ["factor", "scale"]  # dependencies first, no get_angles
+    assert support[1][2] == 1  # code cell number

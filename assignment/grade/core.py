@@ -17,7 +17,8 @@ from typing import Dict, List, Optional
 
 from assignment.exercises import exercises_of
 from assignment.grade import GRADER_VERSION
-from assignment.grade.extract import SubmissionError, find_all, read_cells, replayed_imports  # noqa: F401
+from assignment.grade.extract import (SubmissionError, find_all, read_cells, replayed_imports,  # noqa: F401
+                                      support_definitions)
 from assignment.grade.given_code import GIVEN_HELPERS, given_code_edits, helper_edits, is_stub
 from assignment.grade.sandbox import Limits, Session, decode_observations
 from assignment.notebook_source import module_path
@@ -164,13 +165,18 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
             results[exercise.name] = _exercise_result(exercise, "failed",
                                                       NOT_IMPLEMENTED.format(name=exercise.name), notes)
             continue
+        protected = {e.name for e in exercises} | set(GIVEN_HELPERS)
+        support = support_definitions(cells, where.cell, protected)
+        notes += [f"uses {name}, defined in code cell {number}" for name, _, number in support]
         extra_notes[exercise.name] = notes
         to_run.append({"name": exercise.name, "tag": exercise.tag, "code": where.cell.source,
+                       "support": [source for _, source, _ in support],
                        "extra_args": list(exercise.extra_args)})
     info = {}
     if to_run:
         common = {"imports": replayed_imports(cells),
-                  "protected_names": [e.name for e in exercises] + list(GIVEN_HELPERS)}
+                  "protected_names": [e.name for e in exercises] + list(GIVEN_HELPERS),
+                  "test_names": [e.check for e in exercises]}
         by_name = {e.name: e for e in exercises}
         session = session_for(limits, reference_module)
         # Load TensorFlow and the checks here while the child loads its own copy.

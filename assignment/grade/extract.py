@@ -246,3 +246,53 @@ def replayed_imports(cells: Sequence[Cell]) -> List[str]:
                 if text not in statements:
                     statements.append(text)
     return statements
+
+
+# --------------------------------------------------------------------------- helpers of other cells
+
+def _free_names(tree) -> set:
+    """Names a piece of code reads (a superset: attribute bases, calls, globals in bodies)."""
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def _top_level_names(tree) -> set:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def support_definitions(cells: Sequence[Cell], cell: Cell, protected, limit: int = 20) -> List[tuple]:
+    """The learner's own helper functions/classes, defined in *other* cells, that the graded
+    cell uses: [(name, source, cell number)], dependencies first. Names of exercises and
+    given helpers are never taken from the learner (the release's versions are used)."""
+    definitions = {}
+    for other in cells:
+        if other is cell or other.tree is None:
+            continue
+        for node in other.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name not in protected:
+                definitions[node.name] = (node, other.index)  # the last definition wins
+    if cell.tree is None:
+        return []
+    wanted = sorted(_free_names(cell.tree) - _top_level_names(cell.tree))
+    chosen: List[tuple] = []
+    seen = set()
+    while wanted and len(chosen) < limit:
+        name = wanted.pop(0)
+        if name in seen or name not in definitions:
+            continue
+        seen.add(name)
+        node, index = definitions[name]
+        try:
+            source = ast.unparse(node)
+        except (RecursionError, ValueError):
+            continue
+        chosen.insert(0, (name, source, index + 1))
+        wanted.extend(sorted(_free_names(node) - seen))
+    return chosen

@@ -172,12 +172,16 @@ def build():
                                                         **{CANARY: ("passed", "found scaled_dot_product_attention by its "
                                                                               "'# GRADED FUNCTION' comment")})))
 
-    nb = solve(base(LEARNER), "get_angles", CANARY)
+    nb = solve(base(LEARNER), CANARY)
+    add_cell(nb, "def pair_index(k):\n    return k // 2  # the learner's own helper, in its own cell", after=CANARY)
+    replace(nb, "get_angles", BLOCKS["get_angles"].solved.replace("i = k // 2", "i = pair_index(k)") +
+            "\nget_angles_test(get_angles)  # the public test, left in the graded cell\n")
     add_cell(nb, "raise ValueError('scratch work that fails')", after="get_angles")
     add_cell(nb, "def get_angles(pos, k, d):\n    return 0  # an experiment in an untagged cell", after="get_angles")
     add_cell(nb, "%timeit -n1 1 + 1\n!echo shell lines are dropped\nget_angles = None\n1 / 0", after=CANARY)
     add_cell(nb, "%%bash\necho a bash cell")
-    out["scratch_cells.ipynb"] = (nb, expect(25, **dict(stubs, get_angles=("passed", ""), **canary)))
+    out["scratch_cells.ipynb"] = (nb, expect(25, **dict(stubs, get_angles=("passed", "uses pair_index, defined in code cell"),
+                                                        **canary)))
 
     out["infinite_loop.ipynb"] = (hostile("get_angles", """
         def get_angles(pos, k, d):

@@ -667,5 +667,6 @@ for text, iso in zip(dates, translate(model, dates)):
 display(Image(os.path.join(MODEL_DIR, "learning_curves.png")))
 
 # %%
-plot_attention(model, "the 1st of June 2010", "attention_example.png")
-display(Image("attention_example.png"))
+example_png = os.path.join(MODEL_DIR, "attention_example.png")
+plot_attention(model, "the 1st of June 2010", example_png)
+display(Image(example_png))
