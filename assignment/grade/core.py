@@ -115,7 +115,8 @@ _SESSIONS: Dict[tuple, Session] = {}
 
 def session_for(limits: Limits, reference_module: str) -> Session:
     """The sandbox session of this process for these limits (kept between submissions)."""
-    key = (limits.timeout, limits.memory, limits.file_size, limits.open_files, limits.threads, reference_module)
+    key = (limits.timeout, limits.memory, limits.file_size, limits.open_files, limits.threads, limits.parallel,
+           limits.namespaces, reference_module)
     if key not in _SESSIONS:
         _SESSIONS[key] = Session(limits, {"reference_module": reference_module,
                                           "reference_path": str(module_path(reference_module))})
@@ -207,6 +208,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
         "grader_version": GRADER_VERSION,
         "tensorflow_version": info.get("tensorflow") or _tensorflow_version(),
         "python_version": info.get("python"),
+        "isolation": info.get("isolation"),
     }
 
 

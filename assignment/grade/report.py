@@ -51,6 +51,7 @@ def as_json(result: Dict) -> Dict:
         "seconds": result.get("seconds"),
         "grader_version": result.get("grader_version", GRADER_VERSION),
         "tensorflow_version": result.get("tensorflow_version"),
+        "isolation": result.get("isolation"),
     }
 
 

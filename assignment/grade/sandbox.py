@@ -53,6 +53,7 @@ class Limits:
     startup: float = 180.0  # seconds for the child to import TensorFlow
     threads: int = 0  # TensorFlow threads per exercise (0: TensorFlow's default)
     parallel: int = 1  # exercises of one submission probed at the same time
+    namespaces: bool = True  # run the child in new user, PID and network namespaces when possible
 
     def for_child(self) -> dict:
         cores = os.cpu_count() or 1
@@ -126,6 +127,25 @@ class Tampering(Exception):
     pass
 
 
+UNSHARE = ("unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--net")
+_NAMESPACES_WORK: Optional[bool] = None
+
+
+def namespaces_available() -> bool:
+    """Whether ``unshare`` can give the child its own user, PID and network namespaces
+    (unprivileged user namespaces enabled, util-linux installed). Checked once."""
+    global _NAMESPACES_WORK
+    if _NAMESPACES_WORK is None:
+        path = shutil.which("unshare")
+        try:
+            _NAMESPACES_WORK = bool(path) and subprocess.run(
+                (path,) + UNSHARE[1:] + ("true",), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, timeout=20).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            _NAMESPACES_WORK = False
+    return _NAMESPACES_WORK
+
+
 class StartFailed(Exception):
     pass
 
@@ -151,10 +171,18 @@ class RunnerProcess:
                "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
         if limits.threads:
             env["OMP_NUM_THREADS"] = str(limits.threads)
+        command = [sys.executable, "-I", "-c", runner.BOOTSTRAP, str(REPO_ROOT), str(job_path), str(write_fd),
+                   str(command_read)]
+        self.isolation = "session"
+        if limits.namespaces and namespaces_available():
+            # The child is PID 1 of its own PID namespace, in a user namespace, without
+            # network: kill(-1) or signals reach only the sandbox's processes, and when it
+            # ends, every process the submission started ends with it.
+            command = [shutil.which("unshare")] + list(UNSHARE[1:]) + command
+            self.isolation = "namespaces"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", runner.BOOTSTRAP, str(REPO_ROOT), str(job_path), str(write_fd),
-                 str(command_read)],
+                command,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd, env=env,
                 pass_fds=(write_fd, command_read), start_new_session=True, close_fds=True)
         os.close(write_fd)
@@ -177,7 +205,7 @@ class RunnerProcess:
         if message.get("event") != "ready":
             raise StartFailed("unexpected first message")
         self.info = {"tensorflow": message.get("tensorflow"), "python": message.get("python"),
-                     "startup_seconds": message.get("seconds")}
+                     "startup_seconds": message.get("seconds"), "isolation": self.isolation}
 
     def send(self, command: dict) -> None:
         data = (json.dumps(command) + "\n").encode("utf-8")

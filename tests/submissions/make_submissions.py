@@ -270,7 +270,10 @@ def build():
         os.kill(os.getppid(), signal.SIGKILL)
         def get_angles(pos, k, d):
             return None
-        """), expect(12.5, **dict(stubs, get_angles=("error", "killed by SIGKILL"), **canary)))
+        """), expect(12.5, **dict(stubs, get_angles=("error|failed", "killed by SIGKILL|is None"), **canary)))
+    # (In its own PID namespace the sandbox's fork server is PID 1, which ignores the kill:
+    # get_angles then fails on its None; without namespaces the server dies, is restarted
+    # and get_angles is the culprit. tests/test_grade_submissions.py checks both.)
     out["steal_reference.ipynb"] = (hostile("get_angles", """
         try:
             from assignment.transformer import get_angles as _stolen
