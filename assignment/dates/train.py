@@ -198,7 +198,7 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
           batch_size: int = 128, seed: int = 0, n_train: int = 100_000, warmup_steps: int = 400,
           eval_every: int = 250, n_dev: int = 500, n_test: int = 1_000, max_minutes: Optional[float] = None,
           mode: str = "function", bucket_widths: Sequence[int] = (16, 24), keep_best: bool = True,
-          progress: bool = True, log: Callable[[str], None] = print):
+          progress: bool = True, log: Optional[Callable[[str], None]] = None):
     """Train for ``steps`` updates (or until ``max_minutes``); returns (model, history).
 
     history holds per-step ``loss`` and ``accuracy`` and the dev exact-match measured
@@ -206,8 +206,11 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
     n_test)``). Batches are grouped by input length (``bucket_widths``; () for none). With
     ``keep_best`` the model ends with the weights of its best dev evaluation. With
     ``out_dir`` it also saves the checkpoint, config, history and the two plots there.
+    Messages go to ``log`` (default: printed above the progress bar).
     """
     from tqdm.auto import tqdm
+
+    log = log or tqdm.write
 
     from assignment.dates.decode import exact_match
 
