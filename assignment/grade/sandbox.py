@@ -5,6 +5,10 @@ running ``runner.py``:
 
 * in its own session (``start_new_session``), so it cannot signal the grader's process
   group, and the grader can kill it and everything it started;
+* where ``unshare`` allows it (unprivileged user namespaces), in new user, PID and
+  network namespaces: no network, ``kill(-1)`` reaches only the sandbox's processes, the
+  fork server is PID 1 (the submission cannot kill it), and everything the submission
+  started dies with it;
 * in an empty temporary working directory (also its ``HOME`` and ``TMPDIR``), with stdin
   closed and stdout/stderr going to a file the grader reads truncated;
 * with limits on address space, file size, open files, core dumps and CPU time, set by
@@ -16,7 +20,9 @@ The child only sends back, per exercise, the observations of ``probe`` (JSON and
 ``.npy`` bytes, decoded here without pickle) or an error. Each line carries an HMAC with
 a key that learner code never sees, and lines must arrive in the expected order, so a
 submission cannot forge another exercise's result. When the child dies or hangs on
-exercise k, k is marked (error/timeout) and a new child grades the rest.
+exercise k, k is marked (error/timeout) and a new child grades the rest (when two
+exercises were running, they are retried one at a time to find the culprit). A session
+keeps its child between submissions, so a batch worker imports TensorFlow once.
 """
 from __future__ import annotations
 
