@@ -227,7 +227,9 @@ class GetAngles(Check):
             diagnose(what, angles, want, self.variants(positions, d),
                      "Compute pos / 10000 ** (2 * (k // 2) / d) by broadcasting the column pos against the row k.")
             if key == "public":
-                assert np.isclose(angles[:, 0].sum(), 6) and np.isclose(angles[3, 15], 3 / 10000 ** (14 / 16))
+                if not np.isclose(angles[:, 0].sum(), 6) or not np.isclose(angles[3, 15], 3 / 10000 ** (14 / 16)):
+                    raise CheckFailed("Column 0 must hold the positions 0..3 (sum 6) and element [3, 15] must "
+                                      "be 3 / 10000 ** (14 / 16).")
 
 
 # ------------------------------------------------------------------ 2. positional_encoding
@@ -285,9 +287,15 @@ class PositionalEncoding(Check):
             encoding = array_of(record, what, shape=want.shape, tensor=True, dtype="float32")
             diagnose(what, encoding, want, self.variants(positions, d),
                      "Even columns hold sin(angle), odd columns cos(angle), angles from get_angles.")
-            if key == "public":  # properties the course states: sin^2 + cos^2 = 1 on each pair
-                pairs = encoding[0, :, 0::2] ** 2 + encoding[0, :, 1::2] ** 2
-                assert np.allclose(pairs, 1, atol=1e-5)
+            if key == "public":  # the course's facts: sin^2 + cos^2 = 1 on each pair, angles recoverable
+                sines, cosines = encoding[0, :, 0::2], encoding[0, :, 1::2]
+                if not np.allclose(sines ** 2 + cosines ** 2, 1, atol=1e-5):
+                    raise CheckFailed("sin^2 + cos^2 must be 1 for each (2i, 2i+1) pair of columns.")
+                angles = reference.get_angles(np.arange(positions)[:, np.newaxis],
+                                              np.arange(d)[np.newaxis, :], d)[:, 0::2]
+                recovered = np.arctan2(sines, cosines)
+                if not np.allclose(np.angle(np.exp(1j * (recovered - angles))), 0, atol=1e-4):
+                    raise CheckFailed("The angles recovered from each (sin, cos) pair differ from get_angles.")
 
 
 # ------------------------------------------------------------------ 3. scaled_dot_product_attention
