@@ -400,6 +400,24 @@ def built(cls, seed, *args, **kwargs):
     return cls(*args, **kwargs)
 
 
+def main_output(record, what, count=None):
+    """The main output of a layer call: the array itself, or the first item of its tuple."""
+    return array_of(record if count is None else tuple_items(record, what, count)[0], what)
+
+
+def check_eval_is_deterministic(got, eval_, what, count, hint):
+    """With training=False, calling twice must give the same output (no dropout)."""
+    if not np.allclose(eval_, main_output(got["public_eval_again"], what, count)):
+        raise CheckFailed(f"With training=False the output changes from call to call: dropout is active. {hint}")
+
+
+def check_keywords_agree(got, eval_, what, count, signature):
+    """Passing training and the masks as keywords must give the positional call's output."""
+    if not close(main_output(got["public_eval_keywords"], f"{what} called with keywords", count), eval_):
+        raise CheckFailed(f"Calling {what} with training= and the masks as keywords gives another result than "
+                          f"positionally; keep the signature {signature}.")
+
+
 def warmed(build, first_call):
     """A cached factory of a reference layer, built and called once as the probe did
     (so its weights are the learner's); variants are computed only on a mismatch."""
@@ -479,10 +497,7 @@ class EncoderLayerCheck(Check):
     def compare(self, got, expected, hidden):
         what = "EncoderLayer(4, 2, 8) with training=False"
         eval_ = array_of(got["public_eval"], what, shape=(1, 3, 4))
-        again = array_of(got["public_eval_again"], what, shape=(1, 3, 4))
-        if not np.allclose(eval_, again):
-            raise CheckFailed("With training=False the output changes from call to call: dropout is active. "
-                              "Pass training=training to self.dropout_ffn.")
+        check_eval_is_deterministic(got, eval_, what, None, "Pass training=training to self.dropout_ffn.")
         reference_layer = warmed(lambda: built(reference.EncoderLayer, 42, 4, 2, 8),
                                  lambda layer: layer(X3, True, np.array([[1, 0, 1]])))
         mask = np.array([[1, 1, 0]])
@@ -499,10 +514,7 @@ class EncoderLayerCheck(Check):
         diagnose(what, eval_, array_of(expected["public_eval"], what), variants,
                  "Check: self-attention of x with the mask; layernorm1(x + attention); ffn; dropout; "
                  "layernorm2(out1 + ffn output).")
-        keywords = array_of(got["public_eval_keywords"], "EncoderLayer called with training= and mask= keywords")
-        if not close(keywords, eval_):
-            raise CheckFailed("Calling the layer with keywords (training=False, mask=...) gives another result "
-                              "than positionally; keep the signature call(self, x, training, mask).")
+        check_keywords_agree(got, eval_, "EncoderLayer", None, "call(self, x, training, mask)")
         train = array_of(got["public_train"], "EncoderLayer(4, 2, 8) with training=True", shape=(1, 3, 4))
         diagnose("EncoderLayer(4, 2, 8) with training=True", train, expected["public_train"]["array"], [],
                  "The training=False output is right, so look at dropout: apply self.dropout_ffn to the ffn "
@@ -583,9 +595,8 @@ class EncoderCheck(Check):
         train = array_of(got["public_train"], "Encoder output with training=True", shape=(2, 3, 4))
         what = "Encoder output with training=False"
         eval_ = array_of(got["public_eval"], what, shape=(2, 3, 4))
-        if not np.allclose(eval_, array_of(got["public_eval_again"], what)):
-            raise CheckFailed("With training=False the output changes from call to call: dropout is active. "
-                              "Pass training=training to self.dropout, and training to every encoder layer.")
+        check_eval_is_deterministic(got, eval_, what, None, "Pass training=training to self.dropout, and training "
+                                    "to every encoder layer.")
         reference_encoder = warmed(lambda: built(reference.Encoder, 42, **self.ARGS),
                                    lambda encoder: encoder(ENCODER_IDS, True, None))
         mask = padding_mask_of([3, 2], 3)
@@ -606,10 +617,7 @@ class EncoderCheck(Check):
         diagnose(what, eval_, array_of(expected["public_eval"], what), variants,
                  "Check: embedding, times sqrt(embedding_dim), plus pos_encoding[:, :seq_len, :], dropout, "
                  "then every layer in order with training and mask.")
-        keywords = array_of(got["public_eval_keywords"], "Encoder called with keywords")
-        if not close(keywords, eval_):
-            raise CheckFailed("Calling the encoder with training= and mask= keywords gives another result; "
-                              "keep the signature call(self, x, training, mask).")
+        check_keywords_agree(got, eval_, "Encoder", None, "call(self, x, training, mask)")
         want = expected["public_train"]["array"]
         if not close(train[0, 0], [-0.7971118, 0.85400605, -1.1759804, 1.1190861], atol=1e-4) or not close(train, want):
             raise CheckFailed(mismatch("Encoder output with training=True", train, want) +
@@ -691,10 +699,7 @@ class DecoderLayerCheck(Check):
         eval_ = array_of(out, f"the first output (out3) of {what}", shape=(1, 3, 4))
         array_of(block1, f"the block 1 attention weights of {what}", shape=(1, 8, 3, 3))
         array_of(block2, f"the block 2 attention weights of {what}", shape=(1, 8, 3, 3))
-        again = array_of(tuple_items(got["public_eval_again"], what, 3)[0], what)
-        if not np.allclose(eval_, again):
-            raise CheckFailed("With training=False the output changes from call to call: dropout is active. "
-                              "Pass training=training to self.dropout_ffn.")
+        check_eval_is_deterministic(got, eval_, what, 3, "Pass training=training to self.dropout_ffn.")
         weights1 = value_of(block1, "block 1 weights")
         if not np.allclose(np.triu(weights1[0], k=1), 0, atol=1e-6):
             raise CheckFailed("Block 1 attends to future positions: pass the look-ahead mask to self.mha1.")
@@ -725,10 +730,8 @@ class DecoderLayerCheck(Check):
                  "Return the attention scores of block 2 (return_attention_scores=True on self.mha2).")
         diagnose(f"the block 1 attention weights of {what}", weights1, want_items[1]["array"], [],
                  "Return the attention scores of block 1 (return_attention_scores=True on self.mha1).")
-        keywords = tuple_items(got["public_eval_keywords"], "DecoderLayer called with keywords", 3)
-        if not close(value_of(keywords[0], "DecoderLayer called with keywords"), eval_):
-            raise CheckFailed("Calling the layer with keywords gives another result; keep the signature "
-                              "call(self, x, enc_output, training, look_ahead_mask, padding_mask).")
+        check_keywords_agree(got, eval_, "DecoderLayer", 3,
+                             "call(self, x, enc_output, training, look_ahead_mask, padding_mask)")
         train_items = tuple_items(got["public_train"], "DecoderLayer with training=True", 3)
         want_train = tuple_items(expected["public_train"], "reference", 3)
         train = array_of(train_items[0], "DecoderLayer output with training=True")
@@ -843,9 +846,8 @@ class DecoderCheck(Check):
         attention = attention_dict(weights, "the second output of Decoder", 2)
         for key, record in attention.items():
             array_of(record, f"attention_weights['{key}']", shape=(2, 2, 3, 3))
-        if not np.allclose(eval_, array_of(tuple_items(got["public_eval_again"], what, 2)[0], what)):
-            raise CheckFailed("With training=False the output changes from call to call: dropout is active. "
-                              "Pass training=training to self.dropout and training to every decoder layer.")
+        check_eval_is_deterministic(got, eval_, what, 2, "Pass training=training to self.dropout and training to "
+                                    "every decoder layer.")
         reference_decoder = warmed(lambda: built(reference.Decoder, 42, **self.ARGS),
                                    lambda decoder: decoder(DECODER_IDS, enc, True, causal(3), padding))
         enc = np.concatenate([ENC_OUTPUT, ENC_OUTPUT[:, ::-1]], axis=0)
@@ -871,10 +873,8 @@ class DecoderCheck(Check):
             diagnose(f"attention_weights['{key}']", record["array"], want_weights["items"][key]["array"], [],
                      "Store block 1 of layer i under 'decoder_layer{i}_block1_self_att' and block 2 under "
                      "'decoder_layer{i}_block2_decenc_att', with i counted from 1.")
-        keywords = tuple_items(got["public_eval_keywords"], "Decoder called with keywords", 2)
-        if not close(value_of(keywords[0], "Decoder called with keywords"), eval_):
-            raise CheckFailed("Calling the decoder with keywords gives another result; keep the signature "
-                              "call(self, x, enc_output, training, look_ahead_mask, padding_mask).")
+        check_keywords_agree(got, eval_, "Decoder", 2,
+                             "call(self, x, enc_output, training, look_ahead_mask, padding_mask)")
         train = array_of(tuple_items(got["public_train"], "Decoder with training=True", 2)[0], "Decoder output")
         diagnose("Decoder output with training=True", train,
                  tuple_items(expected["public_train"], "reference", 2)[0]["array"], [],
@@ -985,9 +985,7 @@ class TransformerCheck(Check):
         attention = attention_dict(weights, "the second output of Transformer", 6)
         for key, record in attention.items():
             array_of(record, f"attention_weights['{key}']", shape=(1, 4, 5, 5))
-        if not np.allclose(eval_, array_of(tuple_items(got["public_eval_again"], what, 2)[0], what)):
-            raise CheckFailed("With training=False the output changes from call to call: pass training to the "
-                              "encoder and the decoder.")
+        check_eval_is_deterministic(got, eval_, what, 2, "Pass training to the encoder and the decoder.")
         reference_model = warmed(lambda: built(reference.Transformer, 42, *self.ARGS),
                                  lambda model: model(SENTENCE_IN, SENTENCE_OUT, True, *self.masks()))
         args = (reference_model, SENTENCE_IN, SENTENCE_OUT, padding_mask_of([4], 5), causal(5),
@@ -1013,11 +1011,8 @@ class TransformerCheck(Check):
         for key, record in attention.items():
             diagnose(f"attention_weights['{key}']", record["array"], want_weights["items"][key]["array"], [],
                      "Return the decoder's attention_weights dict unchanged.")
-        keywords = tuple_items(got["public_eval_keywords"], "Transformer called with keywords", 2)
-        if not close(value_of(keywords[0], "Transformer called with keywords"), eval_):
-            raise CheckFailed("Calling the model with keywords gives another result; keep the signature "
-                              "call(self, input_sentence, output_sentence, training, enc_padding_mask, "
-                              "look_ahead_mask, dec_padding_mask).")
+        check_keywords_agree(got, eval_, "Transformer", 2, "call(self, input_sentence, output_sentence, training, "
+                             "enc_padding_mask, look_ahead_mask, dec_padding_mask)")
         train = array_of(tuple_items(got["public_train"], "Transformer with training=True", 2)[0], "Transformer")
         want_train = tuple_items(expected["public_train"], "reference", 2)[0]["array"]
         if not (close(train[0, 0, :8], self.PUBLISHED, atol=1e-4) and close(train, want_train)):

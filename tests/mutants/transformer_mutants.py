@@ -147,6 +147,12 @@ class EncoderLayerNoMask(ref.EncoderLayer):
         return self.layernorm2(out1 + ffn)
 
 
+class EncoderLayerRenamedMask(ref.EncoderLayer):
+    """Renames the mask argument: positional calls work, the keyword call does not."""
+    def call(self, x, training, attention_mask):
+        return ref.EncoderLayer.call(self, x, training, attention_mask)
+
+
 class EncoderLayerStub(ref.EncoderLayer):
     def call(self, x, training, mask):
         self_mha_output = None
@@ -347,6 +353,7 @@ MUTANTS = [
     ("EncoderLayer", EncoderLayerNoSecondResidual, "second residual connection is missing"),
     ("EncoderLayer", EncoderLayerDropoutAlwaysOn, "dropout is active"),
     ("EncoderLayer", EncoderLayerNoMask, "mask is not used"),
+    ("EncoderLayer", EncoderLayerRenamedMask, "called with keywords"),
     ("EncoderLayer", EncoderLayerStub, FILL_IN),
     ("Encoder", EncoderNoScaling, "not multiplied by sqrt(embedding_dim)"),
     ("Encoder", EncoderScaledByDim, "not embedding_dim itself"),
