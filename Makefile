@@ -31,8 +31,9 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
+# JupyterLab on the repository with the project's kernel (root needs --allow-root).
 notebook: setup
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) notebooks/Transformer.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/Transformer.ipynb
 
 release: setup
 	$(PY) -m assignment release --solutions build/solutions
