@@ -16,6 +16,7 @@ causality and padding properties), so hard-coding the public outputs does not pa
 """
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
+import abc
 import functools
 
 import numpy as np
@@ -121,14 +122,14 @@ def numpy(tensor):
 
 # ------------------------------------------------------------------ the check protocol
 
-class Check:
+class Check(abc.ABC):
     """Base class: subclasses define ``name``, ``scenarios`` and ``compare``."""
 
     name = ""
 
+    @abc.abstractmethod
     def scenarios(self, target, extras, hidden):
         """Yield (key, thunk) pairs; each thunk calls ``target`` and returns its outputs."""
-        raise NotImplementedError
 
     def probe(self, target, *extras, hidden=False):
         """Run the scenarios on the learner's code: observations, no verdict."""
@@ -161,8 +162,9 @@ class Check:
             value_of(record, f"{self.name} on the public inputs")
         self.compare(observations, self.expected(hidden), hidden)
 
+    @abc.abstractmethod
     def compare(self, got, expected, hidden):
-        raise NotImplementedError
+        """Raise CheckFailed, with a hint, where ``got`` differs from the reference's ``expected``."""
 
 
 CHECKS = {}
@@ -442,11 +444,18 @@ def causal(length):
     return np.tril(np.ones((1, length, length), np.float32))
 
 
-def check_property(got, what, real_slice, message, atol=1e-5):
-    """Compare two observed outputs on ``real_slice`` (the part that must not change)."""
-    a = array_of(got[what + "_a"], what)
-    b = array_of(got[what + "_b"], what)
-    if not np.allclose(a[real_slice], b[real_slice], atol=atol):
+def compare_hidden_outputs(got, expected, keys, name, count, note):
+    """The main outputs of the hidden scenarios ``keys`` must equal the reference's."""
+    for key in keys:
+        what = f"{name} [{key}]"
+        diagnose(what, main_output(got[key], what, count), main_output(expected[key], what, count), [], note)
+
+
+def check_unchanged(got, key_a, key_b, count, part, message):
+    """A property: the outputs of two scenarios agree on ``part`` (what must not change)."""
+    a = main_output(got[key_a], key_a, count)
+    b = main_output(got[key_b], key_b, count)
+    if not np.allclose(a[part], b[part], atol=1e-5):
         raise CheckFailed(message)
 
 
@@ -520,16 +529,11 @@ class EncoderLayerCheck(Check):
                  "The training=False output is right, so look at dropout: apply self.dropout_ffn to the ffn "
                  "output with training=training, and nothing else random.")
         if hidden:
-            self.compare_hidden(got, expected)
-
-    def compare_hidden(self, got, expected):
-        for key in ("hidden_batch", "hidden_len1", "hidden_train_a"):
-            what = f"EncoderLayer(8, 3, 16) [{key}]"
-            diagnose(what, array_of(got[key], what), array_of(expected[key], what), [],
-                     "Hidden check with batch 2, another seed and other sizes.")
-        check_property(got, "hidden_padding", np.s_[1, :3],
-                       "Changing the vectors at padded positions changed the output at real positions: "
-                       "the mask is not applied in the self-attention.")
+            compare_hidden_outputs(got, expected, ("hidden_batch", "hidden_len1", "hidden_train_a"),
+                                   "EncoderLayer(8, 3, 16)", None, "Hidden check with batch 2, another seed and other sizes.")
+            check_unchanged(got, "hidden_padding_a", "hidden_padding_b", None, np.s_[1, :3],
+                            "Changing the vectors at padded positions changed the output at real positions: "
+                            "the mask is not applied in the self-attention.")
 
 
 # ------------------------------------------------------------------ 5. Encoder
@@ -625,13 +629,11 @@ class EncoderCheck(Check):
                               "training=training) after adding the positional encoding, and pass training "
                               "to each layer.")
         if hidden:
-            for key in ("hidden_batch", "hidden_len1", "hidden_train"):
-                what = f"Encoder [{key}]"
-                diagnose(what, array_of(got[key], what), array_of(expected[key], what), [],
-                         "Hidden check with batch 3, three layers and other sizes.")
-            check_property(got, "hidden_padding", np.s_[0, :4],
-                           "Changing token ids at padded positions changed the encoder output at real "
-                           "positions: pass the mask to every encoder layer.")
+            compare_hidden_outputs(got, expected, ("hidden_batch", "hidden_len1", "hidden_train"), "Encoder", None,
+                                   "Hidden check with batch 3, three layers and other sizes.")
+            check_unchanged(got, "hidden_padding_a", "hidden_padding_b", None, np.s_[0, :4],
+                            "Changing token ids at padded positions changed the encoder output at real "
+                            "positions: pass the mask to every encoder layer.")
 
 
 # ------------------------------------------------------------------ 6. DecoderLayer
@@ -747,20 +749,14 @@ class DecoderLayerCheck(Check):
                 raise CheckFailed("create_look_ahead_mask(3) does not return the (1, 3, 3) lower-triangular "
                                   "matrix of ones; it is given code, restore it.")
         if hidden:
-            for key in ("hidden_batch", "hidden_train"):
-                diagnose(f"DecoderLayer [{key}]", array_of(tuple_items(got[key], key, 3)[0], key),
-                         tuple_items(expected[key], key, 3)[0]["array"], [],
-                         "Hidden check with batch 2, another seed and other sizes.")
-            a, b = (array_of(tuple_items(got["hidden_causal" + side], "DecoderLayer", 3)[0], "DecoderLayer")
-                    for side in ("_a", "_b"))
-            if not np.allclose(a[:, :3], b[:, :3], atol=1e-5):
-                raise CheckFailed("Changing the target after position t changed the output at positions <= t: "
-                                  "the look-ahead mask does not reach self.mha1.")
-            a, b = (array_of(tuple_items(got["hidden_padding" + side], "DecoderLayer", 3)[0], "DecoderLayer")
-                    for side in ("_a", "_b"))
-            if not np.allclose(a, b, atol=1e-5):
-                raise CheckFailed("Changing padded encoder positions changed the output: the padding mask does "
-                                  "not reach self.mha2.")
+            compare_hidden_outputs(got, expected, ("hidden_batch", "hidden_train"), "DecoderLayer", 3,
+                                   "Hidden check with batch 2, another seed and other sizes.")
+            check_unchanged(got, "hidden_causal_a", "hidden_causal_b", 3, np.s_[:, :3],
+                            "Changing the target after position t changed the output at positions <= t: "
+                            "the look-ahead mask does not reach self.mha1.")
+            check_unchanged(got, "hidden_padding_a", "hidden_padding_b", 3, np.s_[:],
+                            "Changing padded encoder positions changed the output: the padding mask does "
+                            "not reach self.mha2.")
 
 
 # ------------------------------------------------------------------ 7. Decoder
@@ -886,15 +882,11 @@ class DecoderCheck(Check):
             if not close(array_of(got["padding_mask"], "create_padding_mask"), [[[1, 0, 1, 0]]]):
                 raise CheckFailed("create_padding_mask is given code and no longer returns 1.0 for real tokens.")
         if hidden:
-            for key in ("hidden_batch", "hidden_train"):
-                diagnose(f"Decoder [{key}]", array_of(tuple_items(got[key], key, 2)[0], key),
-                         tuple_items(expected[key], key, 2)[0]["array"], [],
-                         "Hidden check with three layers, batch 2 and other sizes.")
-            a, b = (array_of(tuple_items(got["hidden_causal" + side], "Decoder", 2)[0], "Decoder")
-                    for side in ("_a", "_b"))
-            if not np.allclose(a[:, :3], b[:, :3], atol=1e-5):
-                raise CheckFailed("Changing target tokens after position t changed the decoder output at "
-                                  "positions <= t: the look-ahead mask is not applied.")
+            compare_hidden_outputs(got, expected, ("hidden_batch", "hidden_train"), "Decoder", 2,
+                                   "Hidden check with three layers, batch 2 and other sizes.")
+            check_unchanged(got, "hidden_causal_a", "hidden_causal_b", 2, np.s_[:, :3],
+                            "Changing target tokens after position t changed the decoder output at "
+                            "positions <= t: the look-ahead mask is not applied.")
 
 
 # ------------------------------------------------------------------ 8. Transformer
@@ -1020,18 +1012,14 @@ class TransformerCheck(Check):
                               " The training=False output is right, so look at how training reaches the "
                               "encoder and the decoder.")
         if hidden:
-            for key in ("hidden_batch", "hidden_train"):
-                diagnose(f"Transformer [{key}]", array_of(tuple_items(got[key], key, 2)[0], key),
-                         tuple_items(expected[key], key, 2)[0]["array"], [],
-                         "Hidden check with batch 3, two layers and other sizes.")
-            a, b, c = (array_of(tuple_items(got[key], "Transformer", 2)[0], "Transformer")
-                       for key in ("hidden_causal_a", "hidden_causal_b", "hidden_padding_b"))
-            if not np.allclose(a[:, :3], b[:, :3], atol=1e-5):
-                raise CheckFailed("Changing target tokens after position t changed the predictions at positions "
-                                  "<= t: the look-ahead mask does not reach the decoder's self-attention.")
-            if not np.allclose(a[0], c[0], atol=1e-5):
-                raise CheckFailed("Changing padded input tokens changed the predictions: the padding masks do not "
-                                  "reach the encoder and the decoder.")
+            compare_hidden_outputs(got, expected, ("hidden_batch", "hidden_train"), "Transformer", 2,
+                                   "Hidden check with batch 3, two layers and other sizes.")
+            check_unchanged(got, "hidden_causal_a", "hidden_causal_b", 2, np.s_[:, :3],
+                            "Changing target tokens after position t changed the predictions at positions "
+                            "<= t: the look-ahead mask does not reach the decoder's self-attention.")
+            check_unchanged(got, "hidden_causal_a", "hidden_padding_b", 2, np.s_[0],
+                            "Changing padded input tokens changed the predictions: the padding masks do not "
+                            "reach the encoder and the decoder.")
 
 
 get_angles_test = public_test("get_angles")

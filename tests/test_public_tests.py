@@ -86,3 +86,21 @@ def test_hidden_property_checks_catch_mask_mistakes(exercise_name, mutant):
                                *[getattr(ref, n) for n in check.extra_names], hidden=True)
     with pytest.raises(AssertionError):
         check.judge(observations, hidden=True)
+
+
+@pytest.mark.parametrize("exercise_name, key, hint", [
+    ("DecoderLayer", "hidden_causal_b", "look-ahead mask does not reach self.mha1"),
+    ("DecoderLayer", "hidden_padding_b", "padding mask does not reach self.mha2"),
+    ("EncoderLayer", "hidden_padding_b", "mask is not applied in the self-attention"),
+])
+def test_property_checks_fail_when_the_protected_part_changes(exercise_name, key, hint):
+    """Observations of the reference, with the part a property protects nudged, must fail."""
+    check = CHECKS[exercise_name]
+    observations = check.probe(getattr(ref, exercise_name), *[getattr(ref, n) for n in check.extra_names],
+                               hidden=True)
+    record = observations[key]
+    output = record["items"][0] if record["kind"] == "sequence" else record
+    output["array"] = output["array"].copy()
+    output["array"][:, 0] += 0.5  # position 0 is real and before any future position
+    with pytest.raises(AssertionError, match=hint):
+        check.judge(observations, hidden=True)
