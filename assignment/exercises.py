@@ -48,6 +48,11 @@ NOTEBOOKS = {
 # The main assignment, the one `make demo` and the grader default to.
 EXERCISES = NOTEBOOKS["Transformer"]
 
+# Notebooks the grader can grade: their checks are split into probe (run in the sandbox)
+# and judge (run in the grader) in assignment/checks.py. The NER lab's check is a plain
+# public test so far, so its notebook is checked by its public test, not graded.
+GRADABLE_NOTEBOOKS = ("Transformer",)
+
 
 def exercises_of(notebook: str = "Transformer"):
     """The exercises of one notebook, in cell order."""

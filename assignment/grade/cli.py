@@ -72,12 +72,16 @@ def main(argv=None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
 
-    from assignment.exercises import NOTEBOOKS
+    from assignment.exercises import GRADABLE_NOTEBOOKS, NOTEBOOKS
     from assignment.grade import report
     from assignment.grade.sandbox import Limits
 
     if args.notebook not in NOTEBOOKS:
         print(f"error: no notebook {args.notebook!r}; known: {', '.join(NOTEBOOKS)}", file=sys.stderr)
+        return 2
+    if args.notebook not in GRADABLE_NOTEBOOKS:
+        print(f"error: the grader cannot grade {args.notebook!r} yet (its check has no sandboxed probe); "
+              f"gradable: {', '.join(GRADABLE_NOTEBOOKS)}", file=sys.stderr)
         return 2
     path = Path(args.path)
     cores = os.cpu_count() or 1
