@@ -183,3 +183,14 @@ def test_helpers_from_other_cells_are_taken_only_when_used(tmp_path):
     support = extract.support_definitions(cells, cells[2], protected={"get_angles", "positional_encoding"})
     assert [name for name, _, _ in support] == ["factor", "scale"]  # dependencies first, no get_angles
     assert support[1][2] == 1  # code cell number
+
+
+def test_committed_submissions_equal_the_generated_ones():
+    """The fixtures are generated (tests/submissions/make_submissions.py), never hand-edited."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_submissions", SUBMISSIONS / "make_submissions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stale = [name for name, text in module.render().items()
+             if (SUBMISSIONS / name).read_text(encoding="utf-8") != text]
+    assert not stale, f"regenerate with: .venv/bin/python tests/submissions/make_submissions.py ({stale})"

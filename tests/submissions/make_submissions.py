@@ -328,6 +328,8 @@ def build():
         if "def create_padding_mask" in cell.source or "def create_look_ahead_mask" in cell.source \
                 or "def FullyConnected" in cell.source:
             course.cells.insert(1, nbformat.v4.new_code_cell(cell.source))
+    for index, cell in enumerate(course.cells):  # fixed ids: regenerating gives the same bytes
+        cell.id = f"course-{index}"
     out["course_style.ipynb"] = (course, expect(100, **{n: ("passed", "") for n in names}))
 
     # A .py script with the same cell tags (jupytext percent format), cheap exercises solved.
@@ -347,24 +349,28 @@ def _zip_rounds(usable):
     return rounds
 
 
-def main():
-    expected = {}
-    for old in HERE.glob("*.ipynb"):
-        old.unlink()
-    for old in HERE.glob("*.py"):
-        if old.name != Path(__file__).name:
-            old.unlink()
+def render():
+    """{file name: text} of every submission and of expected.json, as main() writes them."""
+    files, expected = {}, {}
     for name, (content, expectation) in sorted(build().items()):
-        path = HERE / name
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
+        if not isinstance(content, str):
             for i, cell in enumerate(content.cells):
                 cell.setdefault("id", f"cell-{i}")
-            nbformat.write(content, str(path))
+            content = nbformat.writes(content) + "\n"
+        files[name] = content
         expected[name] = expectation
-    (HERE / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(expected)} submissions to {HERE}")
+    files["expected.json"] = json.dumps(expected, indent=1, sort_keys=True) + "\n"
+    return files
+
+
+def main():
+    for old in list(HERE.glob("*.ipynb")) + list(HERE.glob("*.py")):
+        if old.name != Path(__file__).name:
+            old.unlink()
+    files = render()
+    for name, text in files.items():
+        (HERE / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(files) - 1} submissions to {HERE}")
 
 
 if __name__ == "__main__":
