@@ -20,7 +20,7 @@ from typing import Dict, List, Optional
 import nbformat
 
 from assignment.exercises import NOTEBOOKS
-from assignment.notebook_source import (LEARNER, REPO_ROOT, SOLVED, SOURCE_DIR, VARIANTS, SourceError,
+from assignment.notebook_source import (LEARNER, REPO_ROOT, SOLVED, SOURCE_DIR, SourceError,
                                         assign_ids, build_cells, source_path)
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"

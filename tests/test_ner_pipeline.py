@@ -15,8 +15,8 @@ from assignment.ner import cli, modeling, synth
 from assignment.ner.align import IGNORE
 from assignment.ner.checks import check_tokenizer
 from assignment.ner.data import read_resumes, split_examples, tag_names
-from assignment.ner.predict import predict_tags, predict_text, tags_to_entities
-from assignment.ner.train import make_dataset, masked_loss, train, encode_examples
+from assignment.ner.predict import predict_tags, tags_to_entities
+from assignment.ner.train import make_dataset, masked_loss, train
 from assignment.ner.windows import Window, encode_document, merge_predictions, plan_windows
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

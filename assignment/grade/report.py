@@ -6,7 +6,7 @@ import json
 import statistics
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, Sequence
 
 from assignment.grade import GRADER_VERSION
 
