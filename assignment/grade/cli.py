@@ -56,8 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--parallel", type=positive(int), default=None,
                         help="exercises of one submission probed at the same time "
                              "(default: the cores left per job, at most 2)")
-    parser.add_argument("--no-namespaces", action="store_true",
-                        help="do not run the sandbox in its own user/PID/network namespaces even where possible")
+    parser.add_argument("--isolation", choices=("auto", "bwrap", "landlock", "none"), default=None,
+                        help="how the sandbox is confined: bwrap (namespaces, only the runtime visible), landlock "
+                             "(file-access rules), none (a child process only); auto (default): bwrap, else "
+                             "landlock, else refuse")
+    parser.add_argument("--no-namespaces", action="store_true", help=argparse.SUPPRESS)  # deprecated: --isolation none
     parser.add_argument("--notebook", default="Transformer", help="which notebook of the registry (default Transformer)")
     parser.add_argument("--quiet", action="store_true", help="folder mode: no progress lines")
     return parser
@@ -83,12 +86,20 @@ def main(argv=None) -> int:
         print(f"error: the grader cannot grade {args.notebook!r} yet (its check has no sandboxed probe); "
               f"gradable: {', '.join(GRADABLE_NOTEBOOKS)}", file=sys.stderr)
         return 2
+    from assignment.grade.isolation import IsolationError, select
+    if args.no_namespaces:
+        print("warning: --no-namespaces is deprecated; use --isolation none", file=sys.stderr)
+    try:
+        isolation = select(args.isolation or ("none" if args.no_namespaces else "auto"))
+    except IsolationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     path = Path(args.path)
     cores = os.cpu_count() or 1
     jobs = (args.jobs or cores) if path.is_dir() else 1
     parallel = args.parallel or max(1, min(2, cores // jobs))
     limits = Limits(timeout=args.timeout, memory=args.memory, parallel=parallel,
-                    threads=max(1, cores // (jobs * parallel)), namespaces=not args.no_namespaces)
+                    threads=max(1, cores // (jobs * parallel)), isolation=isolation)
     if path.is_dir():
         return grade_folder(path, args, limits, report)
     if args.out or args.jobs:

@@ -20,7 +20,7 @@ from assignment.grade import GRADER_VERSION
 from assignment.grade.extract import (SubmissionError, find_all, read_cells, replayed_imports,  # noqa: F401
                                       support_definitions)
 from assignment.grade.given_code import GIVEN_HELPERS, given_code_edits, helper_edits, is_stub
-from assignment.grade.sandbox import Limits, Session, decode_observations
+from assignment.grade.sandbox import Limits, Session, decode_observations, load_reference
 from assignment.notebook_source import module_path
 
 NOT_IMPLEMENTED = ("Not implemented: {name} is still the stub of the release. Fill in the code between "
@@ -116,10 +116,10 @@ _SESSIONS: Dict[tuple, Session] = {}
 def session_for(limits: Limits, reference_module: str) -> Session:
     """The sandbox session of this process for these limits (kept between submissions)."""
     key = (limits.timeout, limits.memory, limits.file_size, limits.open_files, limits.threads, limits.parallel,
-           limits.namespaces, reference_module)
-    if key not in _SESSIONS:
+           limits.isolation, reference_module)
+    if key not in _SESSIONS:  # the reference is read here, once, and reaches the child over its pipe
         _SESSIONS[key] = Session(limits, {"reference_module": reference_module,
-                                          "reference_path": str(module_path(reference_module))})
+                                          "reference": load_reference(reference_module)})
     return _SESSIONS[key]
 
 
@@ -209,6 +209,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
         "tensorflow_version": info.get("tensorflow") or _tensorflow_version(),
         "python_version": info.get("python"),
         "isolation": info.get("isolation"),
+        "reference_sha256": load_reference(reference_module)["sha256"],
     }
 
 

@@ -52,6 +52,7 @@ def as_json(result: Dict) -> Dict:
         "grader_version": result.get("grader_version", GRADER_VERSION),
         "tensorflow_version": result.get("tensorflow_version"),
         "isolation": result.get("isolation"),
+        "reference_sha256": result.get("reference_sha256"),
     }
 
 
@@ -82,14 +83,14 @@ def write_csv(path, results: Sequence[Dict], exercise_names: Sequence[str]) -> N
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file"] + list(exercise_names) + ["total", "errors"])
+        writer.writerow(["file"] + list(exercise_names) + ["total", "errors", "isolation"])
         for result in results:
             by_name = {e["name"]: e for e in result["exercises"]}
             problems = [f"{e['name']}: {e['status']}" for e in result["exercises"] if e["status"] in ("error", "timeout")]
             if result.get("error"):
                 problems = [result["error"]]
             writer.writerow([Path(result["file"]).name] + [_points(by_name[name]["points"]) for name in exercise_names]
-                            + [_points(result["score"]), "; ".join(problems)])
+                            + [_points(result["score"]), "; ".join(problems), result.get("isolation") or ""])
 
 
 def summary(results: Sequence[Dict], exercise_names: Sequence[str], top: int = 5) -> Dict:
@@ -123,12 +124,15 @@ def summary(results: Sequence[Dict], exercise_names: Sequence[str], top: int = 5
                       "exercises": {e["name"]: e["status"] for e in r["exercises"] if e["status"] in ("error", "timeout")}}
                      for r in results if r.get("error") or any(e["status"] in ("error", "timeout") for e in r["exercises"])],
         "grader_version": GRADER_VERSION,
+        "isolation": dict(Counter(r.get("isolation") or "not run" for r in results)),
     }
 
 
 def summary_markdown(document: Dict) -> str:
     lines = ["# Class summary", "", f"{document['submissions']} submissions. "
              f"Mean score {document['scores']['mean']}, median {document['scores']['median']}.", "",
+             "Sandbox isolation: " + ", ".join(f"{k} ({v} submissions)" for k, v in
+                                               (document.get("isolation") or {}).items()) + ".", "",
              "## Exercises", "", "| exercise | pass rate | passed | failed | error | timeout | missing |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, data in document["exercises"].items():

@@ -74,7 +74,7 @@ def set_limits(limits: dict) -> None:
     """Soft and hard limits alike, so the learner's code cannot raise them back."""
     for name, value in (("RLIMIT_AS", limits.get("memory")), ("RLIMIT_FSIZE", limits.get("file_size")),
                         ("RLIMIT_NOFILE", limits.get("open_files")), ("RLIMIT_CORE", 0),
-                        ("RLIMIT_CPU", limits.get("runner_cpu"))):
+                        ("RLIMIT_CPU", limits.get("runner_cpu")), ("RLIMIT_NPROC", limits.get("tasks"))):
         if value is None or not hasattr(resource, name):
             continue
         try:
@@ -85,17 +85,48 @@ def set_limits(limits: dict) -> None:
 
 # --------------------------------------------------------------------------- reference stand-in
 
-def reference_pieces(path: str):
-    """(imports, definitions) of the reference module: source texts, in file order."""
-    with open(path, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    imports, definitions = [], []
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            imports.append(ast.unparse(node))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            definitions.append((node.name, ast.unparse(node)))
-    return [imports, definitions]
+def read_exactly_into(fd: int, buffer: bytearray) -> None:
+    """Fill ``buffer`` from ``fd`` in place (no intermediate bytes objects)."""
+    view = memoryview(buffer)
+    while view:
+        count = os.readv(fd, [view])
+        if count == 0:
+            raise EOFError("the grader closed the secrets pipe early")
+        view = view[count:]
+
+
+def read_secrets(fd: int):
+    """(key, pads): the HMAC key and the one-time pads of the reference definitions, read
+    into bytearrays so that they can be wiped in place."""
+    header = bytearray(8)
+    read_exactly_into(fd, header)
+    key, pads = bytearray(int.from_bytes(header[:4], "big")), bytearray(int.from_bytes(header[4:], "big"))
+    read_exactly_into(fd, key)
+    read_exactly_into(fd, pads)
+    os.close(fd)
+    return key, pads
+
+
+def reference_sealed(reference: dict):
+    """The job's reference part, ciphertexts decoded once: (imports, [(name, offset, cipher)])."""
+    return (list(reference["imports"]),
+            [(name, int(offset), bytes.fromhex(cipher)) for name, offset, cipher in reference["definitions"]])
+
+
+def unseal(sealed, pads: bytearray, exclude: str):
+    """(imports, definitions) of every reference definition except ``exclude``; then every
+    pad is zeroed in place, so the graded exercise's definition can no longer be recovered
+    from this process's memory."""
+    imports, definitions = sealed
+    plain = []
+    for name, offset, cipher in definitions:
+        if name == exclude:
+            continue
+        pad = int.from_bytes(pads[offset:offset + len(cipher)], "big")
+        text = (int.from_bytes(cipher, "big") ^ pad).to_bytes(len(cipher), "big").decode("utf-8")
+        plain.append((name, text))
+    memoryview(pads)[:] = bytes(len(pads))
+    return [imports, plain]
 
 
 def build_stand_in(module_name: str, imports, definitions, exclude: str) -> types.ModuleType:
@@ -120,6 +151,148 @@ class BlockImports:
         if any(fullname == name or fullname.startswith(name + ".") for name in self.blocked):
             raise ImportError(f"importing {fullname} is not allowed while grading")
         return None
+
+
+# --------------------------------------------------------------------------- Landlock
+
+FS_READ = (1 << 0) | (1 << 2) | (1 << 3)  # EXECUTE, READ_FILE, READ_DIR
+FS_FILE = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)  # rights that apply to files
+SCOPE_ALL = 1 | 2  # abstract UNIX sockets, signals (ABI 6)
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (0: none)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return max(0, int(libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))))
+    except (OSError, AttributeError):
+        return 0
+
+
+def landlock_fs_rights(abi: int) -> int:
+    return ((1 << 13) - 1) | ((1 << 13) if abi >= 2 else 0) | ((1 << 14) if abi >= 3 else 0) | \
+        ((1 << 15) if abi >= 5 else 0)
+
+
+def landlock_restrict(read, write, devices=()) -> int:
+    """Confine this process and its future children: read (and execute) only beneath
+    ``read``, write only beneath ``write``, read/write the ``devices``; no TCP (ABI 4), no
+    abstract UNIX sockets or signals out of the domain (ABI 6). Returns the ABI used (0:
+    Landlock unavailable, nothing done)."""
+    import ctypes
+    abi = landlock_abi()
+    if abi < 1:
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class RulesetAttr(ctypes.Structure):
+        _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+    class PathBeneath(ctypes.Structure):
+        _pack_ = 1
+        _fields_ = [("allowed", ctypes.c_uint64), ("fd", ctypes.c_int32)]
+
+    handled = landlock_fs_rights(abi)
+    attr = RulesetAttr(handled, 3 if abi >= 4 else 0, SCOPE_ALL if abi >= 6 else 0)
+    size = 24 if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = libc.syscall(444, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
+    try:
+        for paths, rights in ((read, FS_READ), (devices, FS_READ | FS_FILE), (write, handled)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    allowed = rights & handled
+                    if not os.path.isdir(path):
+                        allowed &= FS_FILE
+                    rule = PathBeneath(allowed, fd)
+                    if libc.syscall(445, ruleset, 1, ctypes.byref(rule), 0) != 0:
+                        raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
+                finally:
+                    os.close(fd)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
+        if libc.syscall(446, ruleset, 0) != 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+# --------------------------------------------------------------------------- between exercises
+
+def kill_strays(keep_groups=()) -> None:
+    """In the sandbox's own PID namespace (bwrap): SIGKILL every process but PID 1, this one
+    and the process groups of the exercises still running (what a submission left behind,
+    in a session of its own included)."""
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in (1, me):
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read().decode("ascii", "replace")
+            if int(entry) in keep_groups or int(stat[stat.rindex(")") + 2:].split()[2]) in keep_groups:
+                continue  # (a grandchild just forked is not yet in its own group)
+            os.kill(int(entry), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            continue
+
+
+def remove_sysv_ipc() -> None:
+    """Remove every System V shared memory segment, message queue and semaphore set of the
+    sandbox's own IPC namespace (bwrap), so nothing passes from one submission to the next."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    for kind, remove in (("shm", lambda i: libc.shmctl(i, 0, None)), ("msg", lambda i: libc.msgctl(i, 0, None)),
+                         ("sem", lambda i: libc.semctl(i, 0, 0))):
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="ascii") as handle:
+                rows = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            try:
+                remove(int(row.split()[1]))
+            except (ValueError, IndexError):
+                continue
+
+
+def clear_folder(path: str, keep=()) -> None:
+    try:
+        entries = os.listdir(path)
+    except OSError:
+        return
+    for entry in entries:
+        full = os.path.join(path, entry)
+        if full in keep:
+            continue
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full, ignore_errors=True)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+
+
+def scrub(job: dict, running=()) -> None:
+    """After an exercise: what it left in the shared places goes (bwrap: other processes, /dev/shm,
+    System V IPC; always: the working-directory root but the running exercises' folders)."""
+    clear_folder(job["cwd_root"], keep={flight.exercise_dir for flight in running})
+    if job.get("isolation") == "bwrap":
+        kill_strays({flight.pid for flight in running})
+        clear_folder("/dev/shm")
+        if not running:
+            remove_sysv_ipc()
 
 
 # --------------------------------------------------------------------------- one exercise (in the grandchild)
@@ -216,7 +389,7 @@ def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: st
             os.close(channel.commands)
         except OSError:
             pass
-        os.makedirs(exercise_dir, exist_ok=True)
+        os.makedirs(exercise_dir, mode=0o700, exist_ok=True)
         os.chdir(exercise_dir)
         os.environ["HOME"] = os.environ["TMPDIR"] = exercise_dir
         out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -225,6 +398,12 @@ def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: st
         os.close(out)
         sys.stdout = open(1, "w", closefd=False, buffering=1)
         sys.stderr = open(2, "w", closefd=False, buffering=1)
+        sealed, pads = pieces
+        pieces = unseal(sealed, pads, exercise["name"])  # every pad wiped: the graded one is gone
+        del sealed, pads
+        # Nested in the sandbox: write only its own folder, read nothing of the scratch space
+        # (other exercises' folders and outputs), no TCP, no signals or abstract sockets out.
+        landlock_restrict(job["sandbox_read"], [exercise_dir], job["devices"])
         cpu = job["limits"].get("exercise_cpu")
         if cpu:
             resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu)))
@@ -288,7 +467,7 @@ class Flight:
         self.exercise, self.job = exercise, job
         read_fd, write_fd = os.pipe()
         self.output_path = os.path.join(workdir, f"output-{exercise['tag']}.txt")
-        self.exercise_dir = os.path.join(job["cwd_root"], f"{exercise['tag']}-{os.getpid()}-{time.monotonic_ns()}")
+        self.exercise_dir = os.path.join(job["cwd_root"], f"{exercise['tag']}-{os.urandom(12).hex()}")
         self.started = time.monotonic()
         self.deadline = self.started + float(job["timeout"])
         pid = os.fork()
@@ -396,8 +575,11 @@ def probe_all(exercises, job: dict, pieces, channel: Channel, workdir: str) -> N
                     flight.on_readable()
         else:
             time.sleep(min(timeout, 0.02))
+        finished = sum(f.result is not None for f in flights)
         for flight in flights:
             flight.tick()
+        if sum(f.result is not None for f in flights) != finished:
+            scrub(job, [f for f in flights if f.result is None])
         while flights and flights[0].result is not None:  # in order
             channel.send(flights.pop(0).result)
 
@@ -431,15 +613,17 @@ def not_dumpable() -> None:
 
 def main(argv) -> int:
     not_dumpable()
-    job_path, fd, commands = argv[0], int(argv[1]), int(argv[2])
-    with open(job_path, encoding="utf-8") as handle:
-        job = json.load(handle)
-    os.unlink(job_path)
-    key = bytearray.fromhex(job.pop("key"))
+    fd, commands, secrets_fd = int(argv[0]), int(argv[1]), int(argv[2])
+    key, pads = read_secrets(secrets_fd)  # before anything else: no copies of them exist
+    incoming = read_commands(commands)
+    job = next(incoming)  # the first line is the job, the next ones the submissions
     channel = Channel(fd, key, commands)
-    workdir = os.path.dirname(os.path.abspath(job_path))
+    workdir = job["workdir"]
     job["cwd_root"] = os.getcwd()
     set_limits(job["limits"])
+    if job["isolation"] == "landlock" and not landlock_restrict(
+            job["sandbox_read"], [job["cwd_root"], workdir], job["devices"]):
+        raise SystemExit("Landlock is not available in this process")
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
     started = time.monotonic()
@@ -450,18 +634,19 @@ def main(argv) -> int:
     from tensorflow.keras import layers  # noqa: F401  (loads tf-keras now, once)
     import assignment.exercises  # noqa: F401
     import assignment.observations  # noqa: F401
-    pieces = reference_pieces(job["reference_path"])
+    pieces = (reference_sealed(job.pop("reference")), pads)
     gc.freeze()  # forked children then leave the imported heap alone (no copy-on-write from the gc)
     channel.send({"event": "ready", "seconds": round(time.monotonic() - started, 3),
                   "tensorflow": tf.__version__, "python": sys.version.split()[0]})
     try:
-        for command in read_commands(commands):  # one command per submission
+        for command in incoming:  # one command per submission
             request = dict(job, **command)
             probe_all(request["exercises"], request, pieces, channel, workdir)
+            scrub(job)  # nothing of this submission is left for the next one
             channel.send({"event": "finished", "id": command.get("id")})
     finally:  # the grader closed the pipe (or went away): leave nothing behind
-        shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(job["cwd_root"], ignore_errors=True)
+        clear_folder(workdir)
+        clear_folder(job["cwd_root"])
     return 0
 
 

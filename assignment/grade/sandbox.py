@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-from assignment.grade import runner
+from assignment.grade import isolation, runner
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 MAX_LINE = 80 << 20  # bytes of one result line the grader accepts
@@ -59,13 +59,64 @@ class Limits:
     startup: float = 180.0  # seconds for the child to import TensorFlow
     threads: int = 0  # TensorFlow threads per exercise (0: TensorFlow's default)
     parallel: int = 1  # exercises of one submission probed at the same time
-    namespaces: bool = True  # run the child in new user, PID and network namespaces when possible
+    isolation: str = "auto"  # isolation.CHOICES; resolved by isolation.select when the child starts
 
-    def for_child(self) -> dict:
+    def for_child(self, mode: str) -> dict:
         cores = os.cpu_count() or 1
-        return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
-                "exercise_cpu": int(self.timeout * cores + 10)}  # the fork server itself runs no learner
+        limits = {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
+                  "exercise_cpu": int(self.timeout * cores + 10)}  # the fork server itself runs no learner
         # code and serves a whole batch: no CPU limit of its own
+        if mode == "bwrap":  # its own uid in its own user namespace: RLIMIT_NPROC counts the sandbox only
+            limits["tasks"] = isolation.MAX_TASKS
+        return limits
+
+
+_REFERENCES: Dict[str, dict] = {}
+
+
+def load_reference(module_name: str) -> dict:
+    """The reference module, read once per process, before any child exists: its SHA-256,
+    its imports and its top-level definitions (source texts, in file order)."""
+    if module_name not in _REFERENCES:
+        import ast
+        from importlib.util import find_spec
+        spec = find_spec(module_name)
+        data = Path(spec.origin).read_bytes()
+        tree = ast.parse(data.decode("utf-8"))
+        imports, definitions = [], []
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.append(ast.unparse(node))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                definitions.append((node.name, ast.unparse(node)))
+        _REFERENCES[module_name] = {"module": module_name, "sha256": hashlib.sha256(data).hexdigest(),
+                                    "imports": imports, "definitions": definitions}
+    return _REFERENCES[module_name]
+
+
+def seal(definitions) -> tuple:
+    """(sealed definitions [name, offset, ciphertext hex], pads): each definition XOR-ed
+    with its own slice of a one-time random pad. The child keeps ciphertexts and pads
+    apart and wipes the pads in each exercise's process (runner.unseal)."""
+    blobs = [source.encode("utf-8") for _, source in definitions]
+    pads = secrets.token_bytes(sum(len(blob) for blob in blobs))
+    sealed, offset = [], 0
+    for (name, _), blob in zip(definitions, blobs):
+        pad = int.from_bytes(pads[offset:offset + len(blob)], "big")
+        sealed.append([name, offset, (int.from_bytes(blob, "big") ^ pad).to_bytes(len(blob), "big").hex()])
+        offset += len(blob)
+    return sealed, pads
+
+
+def _remove_tree(path: Path) -> None:
+    """rmtree that also removes the read-only staged modules."""
+    for root, dirs, _ in os.walk(path):
+        for name in dirs:
+            try:
+                os.chmod(os.path.join(root, name), 0o700)
+            except OSError:
+                pass
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _kill_session(session: int) -> None:
@@ -133,25 +184,6 @@ class Tampering(Exception):
     pass
 
 
-UNSHARE = ("unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--net")
-_NAMESPACES_WORK: Optional[bool] = None
-
-
-def namespaces_available() -> bool:
-    """Whether ``unshare`` can give the child its own user, PID and network namespaces
-    (unprivileged user namespaces enabled, util-linux installed). Checked once."""
-    global _NAMESPACES_WORK
-    if _NAMESPACES_WORK is None:
-        path = shutil.which("unshare")
-        try:
-            _NAMESPACES_WORK = bool(path) and subprocess.run(
-                (path,) + UNSHARE[1:] + ("true",), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, timeout=20).returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            _NAMESPACES_WORK = False
-    return _NAMESPACES_WORK
-
-
 class StartFailed(Exception):
     pass
 
@@ -161,39 +193,56 @@ class RunnerProcess:
 
     def __init__(self, limits: Limits, static: dict):
         self.limits = limits
+        self.isolation = limits.isolation if limits.isolation in ("bwrap", "landlock", "none") \
+            else isolation.select(limits.isolation)
         self.private = Path(tempfile.mkdtemp(prefix="grade-job-"))
         self.cwd = Path(tempfile.mkdtemp(prefix="grade-cwd-"))
+        self.staged = isolation.stage(self.private / "lib")  # the allowlisted modules only
         self.key = secrets.token_bytes(32)
-        job = dict(static, key=self.key.hex(), timeout=limits.timeout, limits=limits.for_child(),
-                   threads=limits.threads, parallel=limits.parallel)
-        job_path = self.private / "job.json"
-        job_path.write_text(json.dumps(job), encoding="utf-8")
-        os.chmod(job_path, 0o600)
+        reference = static["reference"]
+        sealed, pads = seal(reference["definitions"])
+        if self.isolation == "bwrap":
+            workdir, cwd, read, path = (f"{isolation.SCRATCH}/run", f"{isolation.SCRATCH}/cwd",
+                                        isolation.bwrap_read_paths(), isolation.STAGED_AT)
+        else:
+            (self.private / "run").mkdir()
+            workdir, cwd, read, path = (str(self.private / "run"), str(self.cwd),
+                                        isolation.read_only_paths() + [str(self.staged)], str(self.staged))
+        job = {"reference_module": static["reference_module"],
+               "reference": {"imports": reference["imports"], "definitions": sealed},
+               "timeout": limits.timeout, "limits": limits.for_child(self.isolation), "threads": limits.threads,
+               "parallel": limits.parallel, "isolation": self.isolation, "workdir": workdir,
+               "sandbox_read": read, "devices": list(isolation.DEVICES)}
         read_fd, write_fd = os.pipe()
         command_read, command_write = os.pipe()
+        secrets_read, secrets_write = os.pipe()
         self.log_path = self.private / "runner.log"
-        env = {"PATH": os.defpath, "HOME": str(self.cwd), "TMPDIR": str(self.cwd), "LANG": "C.UTF-8",
+        env = {"PATH": os.defpath, "HOME": cwd, "TMPDIR": cwd, "LANG": "C.UTF-8",
                "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "",
                "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
         if limits.threads:
             env["OMP_NUM_THREADS"] = str(limits.threads)
-        command = [sys.executable, "-I", "-c", runner.BOOTSTRAP, str(REPO_ROOT), str(job_path), str(write_fd),
-                   str(command_read)]
-        self.isolation = "session"
-        if limits.namespaces and namespaces_available():
-            # The child is PID 1 of its own PID namespace, in a user namespace, without
-            # network: kill(-1) or signals reach only the sandbox's processes, and when it
-            # ends, every process the submission started ends with it.
-            command = [shutil.which("unshare")] + list(UNSHARE[1:]) + command
-            self.isolation = "namespaces"
+        command = [sys.executable, "-I", "-c", runner.BOOTSTRAP, path, str(write_fd), str(command_read),
+                   str(secrets_read)]
+        if self.isolation == "bwrap":
+            # New user (uid 65534), PID, network, IPC and UTS namespaces; only the runtime,
+            # the staged modules, /proc, a minimal /dev and private tmpfs folders visible.
+            command = isolation.bwrap_command(isolation.find_bwrap(), self.staged, command)
+        self.cgroup = isolation.PidsCgroup.create()
+        if self.cgroup is not None:
+            command = self.cgroup.prefix() + command
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd, env=env,
-                pass_fds=(write_fd, command_read), start_new_session=True, close_fds=True)
-        os.close(write_fd)
-        os.close(command_read)
+                pass_fds=(write_fd, command_read, secrets_read), start_new_session=True, close_fds=True)
+        for fd in (write_fd, command_read, secrets_read):
+            os.close(fd)
         self.commands = command_write
+        secret = len(self.key).to_bytes(4, "big") + len(pads).to_bytes(4, "big") + self.key + pads
+        first = (json.dumps(job) + "\n").encode("utf-8")
+        threading.Thread(target=_write_all, args=((secrets_write, secret, True), (command_write, first, False)),
+                         daemon=True).start()
         self.reader = _Reader(read_fd)
         self.reader.start()
         self.info: Dict = {}
@@ -211,7 +260,9 @@ class RunnerProcess:
         if message.get("event") != "ready":
             raise StartFailed("unexpected first message")
         self.info = {"tensorflow": message.get("tensorflow"), "python": message.get("python"),
-                     "startup_seconds": message.get("seconds"), "isolation": self.isolation}
+                     "startup_seconds": message.get("seconds"), "isolation": self.isolation,
+                     "process_limit": "cgroup" if self.cgroup is not None else
+                     ("rlimit" if self.isolation == "bwrap" else None)}
 
     def send(self, command: dict) -> None:
         data = (json.dumps(command) + "\n").encode("utf-8")
@@ -251,15 +302,33 @@ class RunnerProcess:
             except OSError:
                 pass
         _kill_session(self.process.pid)
+        if self.cgroup is not None:
+            self.cgroup.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        shutil.rmtree(self.private, ignore_errors=True)
-        shutil.rmtree(self.cwd, ignore_errors=True)
+        _remove_tree(self.private)
+        _remove_tree(self.cwd)
 
     def log_tail(self) -> str:
         return _tail(self.log_path)
+
+
+def _write_all(*writes) -> None:
+    """Write each (fd, data, close) in order; a child that died early just breaks the pipe."""
+    for fd, data, close in writes:
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError:
+            pass
+        if close:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _exit_text(process: subprocess.Popen) -> str:
