@@ -27,7 +27,6 @@ STAGED_AT = "/opt/grader"  # where the staged project modules appear inside bwra
 SCRATCH = "/tmp"  # the sandbox's private tmpfs (bwrap): working directories and outputs
 TMPFS_SIZE = 1 << 30  # bytes of the scratch tmpfs (its pages are RAM)
 SHM_SIZE = 64 << 20
-MAX_TASKS = 512  # processes + threads of one sandbox (TensorFlow's thread pools included)
 
 # The project files the sandboxed side imports: the runner, the checks' probe side and
 # what they import. A name without suffix may be a module file (``NAME.py``) or a package
@@ -240,7 +239,7 @@ class PidsCgroup:
         self.path = path
 
     @classmethod
-    def create(cls, limit: int = MAX_TASKS) -> Optional["PidsCgroup"]:
+    def create(cls, limit: int) -> Optional["PidsCgroup"]:
         for hierarchy in PIDS_HIERARCHIES:
             base = Path(hierarchy)
             if not (base / "cgroup.procs").exists():

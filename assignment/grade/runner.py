@@ -226,22 +226,38 @@ def landlock_restrict(read, write, devices=()) -> int:
 
 # --------------------------------------------------------------------------- between exercises
 
-def kill_strays(keep_groups=()) -> None:
-    """In the sandbox's own PID namespace (bwrap): SIGKILL every process but PID 1, this one
-    and the process groups of the exercises still running (what a submission left behind,
-    in a session of its own included)."""
+def _cgroups(pid) -> bytes:
+    with open(f"/proc/{pid}/cgroup", "rb") as handle:
+        return handle.read()
+
+
+def kill_strays(keep_groups=(), same_cgroup: bool = False) -> None:
+    """SIGKILL every process of the sandbox but PID 1, this one and the process groups of the
+    exercises still running: what a submission left behind, in a session of its own
+    included. The sandbox's processes: all of its own PID namespace (bwrap), or those in
+    this process's own pids cgroup (``same_cgroup``)."""
     me = os.getpid()
+    mine = _cgroups(me) if same_cgroup else None
+    killed = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) in (1, me):
             continue
         try:
+            if same_cgroup and _cgroups(entry) != mine:
+                continue
             with open(f"/proc/{entry}/stat", "rb") as handle:
                 stat = handle.read().decode("ascii", "replace")
             if int(entry) in keep_groups or int(stat[stat.rindex(")") + 2:].split()[2]) in keep_groups:
                 continue  # (a grandchild just forked is not yet in its own group)
             os.kill(int(entry), signal.SIGKILL)
+            killed.append(int(entry))
         except (OSError, ValueError, IndexError):
             continue
+    for pid in killed:  # orphans are this process's children (a subreaper): reap them, freeing their slots
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
 
 
 def remove_sysv_ipc() -> None:
@@ -288,8 +304,9 @@ def scrub(job: dict, running=()) -> None:
     """After an exercise: what it left in the shared places goes (bwrap: other processes, /dev/shm,
     System V IPC; always: the working-directory root but the running exercises' folders)."""
     clear_folder(job["cwd_root"], keep={flight.exercise_dir for flight in running})
+    if job.get("isolation") == "bwrap" or job.get("own_cgroup"):
+        kill_strays({flight.pid for flight in running}, same_cgroup=job.get("isolation") != "bwrap")
     if job.get("isolation") == "bwrap":
-        kill_strays({flight.pid for flight in running})
         clear_folder("/dev/shm")
         if not running:
             remove_sysv_ipc()
@@ -600,6 +617,16 @@ def read_commands(fd: int):
                 yield json.loads(line.decode("utf-8"))
 
 
+def subreaper() -> None:
+    """PR_SET_CHILD_SUBREAPER: what the exercises leave behind becomes this process's child,
+    so that ``kill_strays`` can reap it (a zombie still counts against the process limit)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def not_dumpable() -> None:
     """PR_SET_DUMPABLE 0: other processes of this user (the grandchildren included) cannot
     ptrace this one or open its /proc/<pid>/mem and /proc/<pid>/fd (Linux; root is exempt)."""
@@ -613,6 +640,7 @@ def not_dumpable() -> None:
 
 def main(argv) -> int:
     not_dumpable()
+    subreaper()
     fd, commands, secrets_fd = int(argv[0]), int(argv[1]), int(argv[2])
     key, pads = read_secrets(secrets_fd)  # before anything else: no copies of them exist
     incoming = read_commands(commands)

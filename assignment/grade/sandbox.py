@@ -67,8 +67,14 @@ class Limits:
                   "exercise_cpu": int(self.timeout * cores + 10)}  # the fork server itself runs no learner
         # code and serves a whole batch: no CPU limit of its own
         if mode == "bwrap":  # its own uid in its own user namespace: RLIMIT_NPROC counts the sandbox only
-            limits["tasks"] = isolation.MAX_TASKS
+            limits["tasks"] = self.max_tasks()
         return limits
+
+    def max_tasks(self) -> int:
+        """Processes + threads of one sandbox: the fork server's and, per exercise running at
+        once, TensorFlow's thread pools with room to spare (a fork bomb hits the limit)."""
+        threads = self.threads or os.cpu_count() or 1
+        return 64 + max(1, self.parallel) * (4 * threads + 32)
 
 
 _REFERENCES: Dict[str, dict] = {}
@@ -228,9 +234,10 @@ class RunnerProcess:
             # New user (uid 65534), PID, network, IPC and UTS namespaces; only the runtime,
             # the staged modules, /proc, a minimal /dev and private tmpfs folders visible.
             command = isolation.bwrap_command(isolation.find_bwrap(), self.staged, command)
-        self.cgroup = isolation.PidsCgroup.create()
+        self.cgroup = isolation.PidsCgroup.create(limits.max_tasks())
         if self.cgroup is not None:
             command = self.cgroup.prefix() + command
+        job["own_cgroup"] = self.cgroup is not None
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command,

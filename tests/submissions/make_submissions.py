@@ -30,6 +30,9 @@ from assignment.notebook_source import LEARNER, SOLVED, graded_blocks, module_pa
 BY_NAME = {e.name: e for e in EXERCISES}
 BLOCKS = graded_blocks(module_path("assignment.transformer"))
 CANARY = "scaled_dot_product_attention"
+ATTACK_PORT = 47613  # tests/test_sandbox_isolation.py listens there on the grader's side
+BOMB_MARKER = "617.25"  # the fork bomb's processes run `sleep 617.25`: the tests look for them
+CHANNEL_FILE = "exercise-channel.bin"
 NOT_IMPLEMENTED = "Not implemented"
 
 
@@ -289,6 +292,202 @@ def build():
                 while True:
                     handle.write(b"x" * (1 << 20))
         """), expect(12.5, **dict(stubs, get_angles=("error", "File too large"), **canary)))
+
+    # Attacks on the grader itself (issue 10). Each cell tries to get out of the sandbox
+    # and uses the formula only when it did (a breach would then show as "passed"); when
+    # everything is blocked it raises "blocked: ...": an error for that exercise only.
+    formula = "pos / np.power(10000, (2 * (k // 2)) / np.float32(d))"
+    out["attack_read_reference.ipynb"] = (hostile("get_angles", f"""
+        import glob, os, sys
+        def _candidates():
+            found = []
+            for module in list(sys.modules.values()):
+                folder = os.path.dirname(getattr(module, "__file__", None) or "")
+                if "assignment" in folder:
+                    found += [os.path.join(folder, "transformer.py"), os.path.join(folder, "..", "transformer.py")]
+            for depth in range(1, 6):
+                found += glob.glob("/" + "*/" * depth + "assignment/transformer.py")
+            for pid in os.listdir("/proc"):
+                if pid.isdigit():
+                    found += [f"/proc/{{pid}}/cwd/assignment/transformer.py", f"/proc/{{pid}}/root/work/main/assignment/transformer.py"]
+            for entry in sys.path:
+                found.append(os.path.join(entry, "assignment", "transformer.py"))
+            return found
+        def get_angles(pos, k, d):
+            for path in _candidates():
+                try:
+                    with open(path) as handle:
+                        source = handle.read()
+                except OSError:
+                    continue
+                stolen = {{}}
+                exec(source, stolen)
+                return stolen["get_angles"](pos, k, d)
+            raise RuntimeError("blocked: no reference file readable")
+        """), expect(12.5, **dict(stubs, get_angles=("error", "blocked: no reference file readable"), **canary)))
+    out["attack_write_repository.ipynb"] = (hostile("get_angles", f"""
+        import glob, os
+        def get_angles(pos, k, d):
+            written = []
+            targets = glob.glob("/*/*/*/assignment/transformer.py") + glob.glob("/*/*/assignment/transformer.py")
+            for pid in os.listdir("/proc"):
+                if pid.isdigit():
+                    targets.append(f"/proc/{{pid}}/cwd/assignment/transformer.py")
+            for path in targets:
+                try:
+                    with open(path, "a") as handle:
+                        handle.write("\\n# tampered with by a submission\\n")
+                    written.append(path)
+                except OSError:
+                    pass
+            if written:
+                return {formula}
+            raise RuntimeError(f"blocked: could not write the reference ({{len(targets)}} paths tried)")
+        """), expect(12.5, **dict(stubs, get_angles=("error", "blocked: could not write the reference"), **canary)))
+    out["attack_read_submissions.ipynb"] = (hostile("get_angles", """
+        import glob, os, re
+        def get_angles(pos, k, d):
+            folders = set()
+            for pid in os.listdir("/proc"):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        arguments = handle.read().decode("utf-8", "replace").split("\\0")
+                except OSError:
+                    continue
+                folders.update(a for a in arguments if a.startswith("/") and os.path.isdir(a))
+            for pattern in ["/tmp/*/*/*/", "/tmp/*/*/", "/tmp/*/"] + [f + "/" for f in folders]:
+                for path in glob.glob(pattern + "all_correct.ipynb"):
+                    try:
+                        text = open(path).read()
+                    except OSError:
+                        continue
+                    match = re.search(r"def get_angles.*?return [^\\n]*", text.replace("\\\\n", "\\n"), re.S)
+                    if match:
+                        namespace = {"np": np}
+                        exec(match.group(0), namespace)
+                        return namespace["get_angles"](pos, k, d)
+            raise RuntimeError(f"blocked: no other submission readable ({len(folders)} folders seen)")
+        """), expect(12.5, **dict(stubs, get_angles=("error", "blocked: no other submission readable"), **canary)))
+    out["attack_overwrite_grades.ipynb"] = (hostile("get_angles", f"""
+        import os
+        def get_angles(pos, k, d):
+            written = []
+            for pid in os.listdir("/proc"):
+                try:
+                    with open(f"/proc/{{pid}}/cmdline", "rb") as handle:
+                        arguments = handle.read().decode("utf-8", "replace").split("\\0")
+                except OSError:
+                    continue
+                for i, argument in enumerate(arguments[:-1]):
+                    if argument == "--out":
+                        out = arguments[i + 1]
+                        for path in (out, out + ".pwned", os.path.join(out[:-4], "pwned.json")):
+                            try:
+                                with open(path, "a") as handle:
+                                    handle.write("pwned,100\\n")
+                                written.append(path)
+                            except OSError:
+                                pass
+            if written:
+                return {formula}
+            raise RuntimeError("blocked: could not write the batch's results")
+        """), expect(12.5, **dict(stubs, get_angles=("error", "blocked: could not write the batch"), **canary)))
+    out["attack_network.ipynb"] = (hostile("get_angles", f"""
+        import socket
+        def get_angles(pos, k, d):
+            reached = []
+            for address in (("127.0.0.1", {ATTACK_PORT}), ("1.1.1.1", 53), ("pypi.org", 443)):
+                try:
+                    socket.create_connection(address, timeout=3).close()
+                    reached.append(address)
+                except OSError as error:
+                    pass
+            try:
+                server = socket.socket()
+                server.bind(("0.0.0.0", {ATTACK_PORT + 1}))
+                server.listen()
+                reached.append("listening")
+            except OSError:
+                pass
+            if reached:
+                return {formula}
+            raise RuntimeError("blocked: no network")
+        """), expect(12.5, **dict(stubs, get_angles=("error", "blocked: no network"), **canary)))
+    out["attack_fork_bomb.ipynb"] = (hostile("get_angles", f"""
+        import os
+        def get_angles(pos, k, d):
+            for i in range(300):
+                if os.fork() == 0:
+                    try:
+                        os.setsid()  # out of the exercise's process group
+                        os.execv("/bin/sleep", ["sleep", "{BOMB_MARKER}"])
+                    finally:
+                        os._exit(0)
+            return {formula}
+        """), expect(12.5, **dict(stubs, get_angles=("error|timeout", "Resource temporarily unavailable|still running|"
+                                                                         "process limit"), **canary)))
+    out["attack_signal_grader.ipynb"] = (hostile("get_angles", f"""
+        import ctypes, os, signal
+        def get_angles(pos, k, d):
+            libc = ctypes.CDLL(None, use_errno=True)
+            targets = [os.getppid()]
+            try:
+                with open(f"/proc/{{targets[0]}}/stat") as handle:
+                    targets.append(int(handle.read().rsplit(")", 1)[1].split()[1]))
+            except (OSError, ValueError, IndexError):
+                pass
+            reached = []
+            for pid in targets:
+                if pid <= 1:
+                    continue
+                try:
+                    os.kill(pid, signal.SIGCONT)
+                    reached.append(f"signal {{pid}}")
+                except OSError:
+                    pass
+                if libc.ptrace(16, pid, None, None) == 0:  # PTRACE_ATTACH
+                    reached.append(f"ptrace {{pid}}")
+                    libc.ptrace(17, pid, None, None)  # PTRACE_DETACH
+                try:
+                    with open(f"/proc/{{pid}}/mem", "rb") as handle:
+                        reached.append(f"mem {{pid}}")
+                except OSError:
+                    pass
+            if reached:
+                return {formula}
+            raise RuntimeError(f"blocked: could not signal or trace {{targets}}")
+        """), expect(12.5, **dict(stubs, get_angles=("error", "blocked: could not signal or trace"), **canary)))
+    # A channel between exercises: get_angles's process legitimately holds the reference
+    # positional_encoding and leaves its code wherever it can write; the positional_encoding
+    # cell (graded later) looks for it there.
+    channel_places = '["..", "../..", "/tmp", "/dev/shm", "/var/tmp", os.path.expanduser("~/..")]'
+    nb = hostile("get_angles", f"""
+        import marshal, os
+        def get_angles(pos, k, d):
+            code = marshal.dumps(positional_encoding.__code__)
+            for place in {channel_places}:
+                try:
+                    with open(os.path.join(place, "{CHANNEL_FILE}"), "wb") as handle:
+                        handle.write(code)
+                except OSError:
+                    pass
+            return None
+        """)
+    replace(nb, "positional_encoding", header("positional_encoding") + textwrap.dedent(f"""
+        import marshal, os, types
+        def positional_encoding(positions, d):
+            for place in {channel_places}:
+                try:
+                    with open(os.path.join(place, "{CHANNEL_FILE}"), "rb") as handle:
+                        code = marshal.loads(handle.read())
+                except (OSError, ValueError, EOFError):
+                    continue
+                return types.FunctionType(code, globals())(positions, d)
+            raise RuntimeError("blocked: nothing left by another exercise")
+        """))
+    out["attack_exercise_channel.ipynb"] = (nb, expect(12.5, **dict(
+        stubs, get_angles=("failed|error", ""), positional_encoding=("error", "blocked: nothing left by another exercise"),
+        **canary)))
 
     # Given code edited: flagged in the feedback, graded as submitted.
     nb = solve(base(LEARNER), CANARY, "EncoderLayer")
