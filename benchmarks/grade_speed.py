@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/grade_speed.py single [--runs 5]
     .venv/bin/python benchmarks/grade_speed.py batch [--jobs 2]
+    .venv/bin/python benchmarks/grade_speed.py isolation [--jobs 2] [--rounds 2]
 
 ``single``: wall time of ``python -m assignment grade`` on the solved release notebook, a
 fresh interpreter each run (TensorFlow import included); the median of ``--runs`` runs
@@ -13,6 +14,11 @@ hostile-but-terminating notebooks) graded with ``--jobs N``, then executed one a
 other with nbclient on a fresh kernel each (what a notebook-executing grader does;
 cells tagged ``optional`` skipped, errors allowed so a failing cell does not stop it).
 Both are measured in this one run, side by side, and the ratio is printed.
+
+``isolation``: the same 20 submissions graded with ``--jobs 2`` with the sandbox's
+isolation on (``--isolation auto``: bubblewrap here, else Landlock) and with
+``--isolation none``, alternating (none, on, on, none, ... for ``--rounds`` pairs) in this
+one run; the cost of isolation is (median on - median none) / median none. Target: <= 10%.
 
 Results are printed and written to build/bench/grade_speed_<mode>.json.
 """
@@ -97,13 +103,54 @@ def batch(jobs: int) -> dict:
             "load_average_before": load_before, "load_average_after": os.getloadavg(), "cpus": os.cpu_count()}
 
 
+def isolation(jobs: int, rounds: int) -> dict:
+    folder = OUT / "batch"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for index, name in enumerate(BATCH):
+        shutil.copy(SUBMISSIONS / name, folder / f"{index:02d}_{name}")
+    from assignment.grade.isolation import select
+    chosen = select("auto")
+    order = []
+    for round_ in range(rounds):
+        order += ["none", "auto"] if round_ % 2 == 0 else ["auto", "none"]
+    times = {"none": [], "auto": []}
+    scores = {}
+    load_before = os.getloadavg()
+    for mode in order:
+        out = OUT / f"isolation_{mode}" / "grades.csv"
+        shutil.rmtree(out.parent, ignore_errors=True)
+        started = time.monotonic()
+        process = subprocess.run(grade_command(folder, "--out", str(out), "--jobs", str(jobs), "--quiet",
+                                               "--isolation", mode), cwd=ROOT, capture_output=True, text=True)
+        elapsed = time.monotonic() - started
+        assert process.returncode == 0, process.stderr[-2000:]
+        times[mode].append(round(elapsed, 1))
+        scores[mode] = out.read_text(encoding="utf-8")
+        print(f"--isolation {mode}: {elapsed:.1f} s for {len(BATCH)} submissions (load {os.getloadavg()[0]:.1f})",
+              flush=True)
+    strip = lambda text: [row.rsplit(",", 1)[0] for row in text.splitlines()]  # noqa: E731 - all but isolation
+    assert strip(scores["none"]) == strip(scores["auto"]), "isolation changed the grades"
+    on, off = statistics.median(times["auto"]), statistics.median(times["none"])
+    cost = (on - off) / off
+    print(f"isolation {chosen}: median {on:.1f} s, none: median {off:.1f} s, cost {cost * 100:+.1f}% "
+          f"(target <= 10%: {'pass' if cost <= 0.10 else 'FAIL'})", flush=True)
+    return {"mode": "isolation", "isolation": chosen, "submissions": len(BATCH), "jobs": jobs, "order": order,
+            "seconds_isolated": times["auto"], "seconds_none": times["none"], "cost": round(cost, 4),
+            "load_average_before": load_before, "load_average_after": os.getloadavg(), "cpus": os.cpu_count()}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=("single", "batch"))
+    parser.add_argument("mode", choices=("single", "batch", "isolation"))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2, help="isolation: pairs of runs (on and none)")
     args = parser.parse_args(argv)
-    result = single(args.runs) if args.mode == "single" else batch(args.jobs)
+    if args.mode == "isolation":
+        result = isolation(args.jobs, args.rounds)
+    else:
+        result = single(args.runs) if args.mode == "single" else batch(args.jobs)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"grade_speed_{args.mode}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result))

@@ -110,7 +110,8 @@ def test_json_fields(batch):
     result = result_of(batch, "all_correct.ipynb")
     assert result["score"] == 100 and result["max_score"] == 100
     assert result["grader_version"] and result["tensorflow_version"]
-    assert result["isolation"] in ("namespaces", "session")
+    assert result["isolation"] in ("bwrap", "landlock")
+    assert len(result["reference_sha256"]) == 64
     for exercise in result["exercises"]:
         assert {"name", "tag", "points", "max_points", "status", "feedback", "seconds"} <= set(exercise)
         assert exercise["seconds"] > 0
@@ -130,15 +131,15 @@ def test_no_sandbox_leftovers(batch):
 
 
 def test_killed_fork_server_is_restarted_and_the_culprit_named(tmp_path):
-    """Without namespaces a submission can kill the sandbox's fork server: the exercise that
+    """Without isolation a submission can kill the sandbox's fork server: the exercise that
     did it is an error, a new server grades the rest."""
     out = tmp_path / "result.json"
     process = subprocess.run(
-        [sys.executable, "-m", "assignment", "grade", str(SUBMISSIONS / "kill_parent.ipynb"), "--no-namespaces",
+        [sys.executable, "-m", "assignment", "grade", str(SUBMISSIONS / "kill_parent.ipynb"), "--isolation", "none",
          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert process.returncode == 0, process.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["isolation"] == "session" and result["score"] == 12.5
+    assert result["isolation"] == "none" and result["score"] == 12.5
     get_angles = result["exercises"][0]
     assert get_angles["status"] == "error" and "killed by SIGKILL" in get_angles["feedback"]
     assert result["exercises"][2]["status"] == "passed"

@@ -1,23 +1,30 @@
 """The program of the sandboxed child: probe one submission's exercises, report observations.
 
-Started by ``sandbox.py`` as ``python -I -c <bootstrap> JOB_FILE FD``. It
+Started by ``sandbox.py`` as ``python -I -c <bootstrap> MODULES RESULTS_FD COMMANDS_FD
+SECRETS_FD`` (MODULES: the staged allowlisted project modules). It
 
-1. reads the job (the learner's code of each exercise, the limits, a one-time key) and
-   deletes the job file, before any learner code exists in the process;
-2. sets its own resource limits (address space, file size, open files, core dumps);
+1. reads the HMAC key and the one-time pads from the secrets pipe into bytearrays, then the
+   job (the limits, the reference definitions sealed with the pads) as the first line of
+   the command pipe; under ``--isolation landlock`` it confines itself with Landlock;
+2. sets its own resource limits (address space, file size, open files, core dumps and,
+   under bwrap, processes);
 3. imports NumPy and TensorFlow once (the slow part), but not the reference solutions;
 4. for each exercise, forks a fresh grandchild, which
-   - builds a stand-in ``assignment.transformer`` module holding the reference versions
-     of every *other* exercise and of the given helpers (never the exercise being graded),
+   - wipes the key, unseals the reference definitions of every *other* exercise and zeroes
+     every pad in place (the graded exercise's reference cannot be recovered from it),
+   - confines itself with Landlock (where the kernel has it): it writes only its own
+     folder and reads nothing of the scratch space, no TCP, no signals or abstract
+     sockets out of its domain,
+   - builds a stand-in ``assignment.transformer`` module holding those definitions,
    - builds the learner's namespace from them, replays the notebook's harmless imports,
      executes the learner's graded cell statement by statement,
    - calls ``CHECKS[name].probe(target, *extras, hidden=True)``, which only records what
      the learner's code returned,
    - and sends the encoded observations back through a private pipe;
-   the runner kills a grandchild that runs past the per-exercise timeout;
-5. sends each result to the grader as one line, authenticated with the job's key (an
-   HMAC the grandchildren cannot compute: the key is wiped in them before learner code
-   runs), so learner code that finds the grader's pipe cannot forge another exercise.
+   the runner kills a grandchild that runs past the per-exercise timeout, and after each
+   exercise removes what it left behind (its folder, other files of the scratch space,
+   stray processes, /dev/shm and System V IPC objects of the sandbox);
+5. sends each result to the grader as one line, authenticated with the key.
 
 Only the standard library is imported at module level: this module is loaded before the
 limits are set.
@@ -420,7 +427,8 @@ def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: st
         del sealed, pads
         # Nested in the sandbox: write only its own folder, read nothing of the scratch space
         # (other exercises' folders and outputs), no TCP, no signals or abstract sockets out.
-        landlock_restrict(job["sandbox_read"], [exercise_dir], job["devices"])
+        if job["isolation"] != "none":
+            landlock_restrict(job["sandbox_read"], [exercise_dir], job["devices"])
         cpu = job["limits"].get("exercise_cpu")
         if cpu:
             resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu)))

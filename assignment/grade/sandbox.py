@@ -1,24 +1,29 @@
-"""Run the learner's code in a separate, limited child process; bring back observations.
+"""Run the learner's code in a separate, confined child process; bring back observations.
 
 The child is a fresh interpreter (``python -I``: no user site, no ``PYTHON*`` variables)
-running ``runner.py``:
+running ``runner.py``, confined as ``isolation.select`` decides:
 
-* in its own session (``start_new_session``), so it cannot signal the grader's process
-  group, and the grader can kill it and everything it started;
-* where ``unshare`` allows it (unprivileged user namespaces), in new user, PID and
-  network namespaces: no network, ``kill(-1)`` reaches only the sandbox's processes, the
-  fork server is PID 1 (the submission cannot kill it), and everything the submission
-  started dies with it;
-* in an empty temporary working directory (also its ``HOME`` and ``TMPDIR``), with stdin
-  closed and stdout/stderr going to a file the grader reads truncated;
-* with limits on address space, file size, open files, core dumps and CPU time, set by
-  the child on itself before any learner code exists (soft = hard);
-* with a wall-clock timeout per exercise (enforced by the runner, and again here with a
-  margin in case the runner itself is stopped or killed).
+* ``bwrap``: under bubblewrap, in new user (uid 65534), PID, network, IPC and UTS
+  namespaces, all capabilities dropped, ``--die-with-parent``, ``--new-session``; it sees
+  only the Python runtime and the virtual environment (read-only), the staged allowlisted
+  project modules (read-only, never the reference solutions), ``/proc``, a minimal
+  ``/dev`` and private tmpfs folders (working directory, ``HOME``, ``TMPDIR``, ``/dev/shm``);
+* ``landlock``: a Landlock ruleset on the child confines its file access to the same
+  read-only set and its own temporary folders, and forbids TCP, abstract sockets and
+  signals out of the sandbox;
+* ``none``: a child process only (as before this module knew about isolation);
 
-The child only sends back, per exercise, the observations of ``probe`` (JSON and
-``.npy`` bytes, decoded here without pickle) or an error. Each line carries an HMAC with
-a key that learner code never sees, and lines must arrive in the expected order, so a
+and in every case in its own session, stdin closed, output going to a file the grader
+reads truncated, with resource limits set by the child on itself (soft = hard), a pids
+cgroup capping its processes where one can be created (RLIMIT_NPROC in its own uid under
+bwrap), and a wall-clock timeout per exercise.
+
+The reference solutions never reach the child as a file: ``load_reference`` reads them
+once in this process (their SHA-256 goes into the results), and the child gets each
+definition XOR-ed with a one-time pad, the pads over a separate pipe (``seal``). The
+child only sends back, per exercise, the observations of ``probe`` (JSON and ``.npy``
+bytes, decoded here without pickle) or an error. Each line carries an HMAC with a key
+that learner code never sees, and lines must arrive in the expected order, so a
 submission cannot forge another exercise's result. When the child dies or hangs on
 exercise k, k is marked (error/timeout) and a new child grades the rest (when two
 exercises were running, they are retried one at a time to find the culprit). A session

@@ -274,9 +274,10 @@ def build():
         def get_angles(pos, k, d):
             return None
         """), expect(12.5, **dict(stubs, get_angles=("error|failed", "killed by SIGKILL|is None"), **canary)))
-    # (In its own PID namespace the sandbox's fork server is PID 1, which ignores the kill:
-    # get_angles then fails on its None; without namespaces the server dies, is restarted
-    # and get_angles is the culprit. tests/test_grade_submissions.py checks both.)
+    # (Sandboxed, the kill is refused (Landlock scopes signals) or kills the fork server, which
+    # is restarted; get_angles then fails on its None or is the culprit. Without isolation the
+    # server dies, is restarted and get_angles is the culprit. tests/test_grade_submissions.py
+    # checks both.)
     out["steal_reference.ipynb"] = (hostile("get_angles", """
         try:
             from assignment.transformer import get_angles as _stolen
