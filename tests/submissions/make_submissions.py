@@ -302,15 +302,15 @@ def build():
         import glob, os, sys
         def _candidates():
             found = []
+            for pid in os.listdir("/proc"):
+                if pid.isdigit():
+                    found += [f"/proc/{{pid}}/cwd/assignment/transformer.py"]
             for module in list(sys.modules.values()):
                 folder = os.path.dirname(getattr(module, "__file__", None) or "")
                 if "assignment" in folder:
                     found += [os.path.join(folder, "transformer.py"), os.path.join(folder, "..", "transformer.py")]
             for depth in range(1, 6):
                 found += glob.glob("/" + "*/" * depth + "assignment/transformer.py")
-            for pid in os.listdir("/proc"):
-                if pid.isdigit():
-                    found += [f"/proc/{{pid}}/cwd/assignment/transformer.py", f"/proc/{{pid}}/root/work/main/assignment/transformer.py"]
             for entry in sys.path:
                 found.append(os.path.join(entry, "assignment", "transformer.py"))
             return found
@@ -319,11 +319,11 @@ def build():
                 try:
                     with open(path) as handle:
                         source = handle.read()
-                except OSError:
+                    stolen = {{}}
+                    exec(source, stolen)
+                    return stolen["get_angles"](pos, k, d)
+                except Exception:
                     continue
-                stolen = {{}}
-                exec(source, stolen)
-                return stolen["get_angles"](pos, k, d)
             raise RuntimeError("blocked: no reference file readable")
         """), expect(12.5, **dict(stubs, get_angles=("error", "blocked: no reference file readable"), **canary)))
     out["attack_write_repository.ipynb"] = (hostile("get_angles", f"""
