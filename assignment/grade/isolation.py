@@ -162,13 +162,26 @@ def bwrap_command(bwrap: str, staged: Path, command: List[str]) -> List[str]:
             args += ["--ro-bind", path, path]
     for source, inside in runtime_paths():
         args += ["--ro-bind", source, inside]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm",
-             "--size", str(TMPFS_SIZE), "--tmpfs", SCRATCH, "--dir", f"{SCRATCH}/cwd", "--dir", f"{SCRATCH}/run",
+    sized = _supports_size(bwrap)  # --size: bubblewrap >= 0.10 (Debian 12 has 0.8)
+    args += ["--proc", "/proc", "--dev", "/dev"] + (["--size", str(SHM_SIZE)] if sized else []) + \
+        ["--tmpfs", "/dev/shm"] + (["--size", str(TMPFS_SIZE)] if sized else []) + \
+        ["--tmpfs", SCRATCH, "--dir", f"{SCRATCH}/cwd", "--dir", f"{SCRATCH}/run",
              "--ro-bind", str(staged), STAGED_AT, "--chdir", f"{SCRATCH}/cwd", "--"]
     return args + command
 
 
 _BWRAP_CHECKED: Dict[str, Optional[str]] = {}
+_SIZE_OPTION: Dict[str, bool] = {}
+
+
+def _supports_size(bwrap: str) -> bool:
+    if bwrap not in _SIZE_OPTION:
+        try:
+            text = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            text = ""
+        _SIZE_OPTION[bwrap] = "--size" in text
+    return _SIZE_OPTION[bwrap]
 
 
 def bwrap_problem(bwrap: Optional[str]) -> Optional[str]:
