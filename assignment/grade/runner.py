@@ -11,7 +11,7 @@ Started by ``sandbox.py`` as ``python -I -c <bootstrap> JOB_FILE FD``. It
      of every *other* exercise and of the given helpers (never the exercise being graded),
    - builds the learner's namespace from them, replays the notebook's harmless imports,
      executes the learner's graded cell statement by statement,
-   - calls ``CHECKS[name].probe(target, *extras, hidden=True)``, which only records what
+   - calls the probe of the exercise's check (built without a reference), which only records what
      the learner's code returned,
    - and sends the encoded observations back through a private pipe;
    the runner kills a grandchild that runs past the per-exercise timeout;
@@ -141,12 +141,10 @@ def run_exercise(exercise: dict, job: dict, pieces) -> dict:
     imports, definitions = pieces
     stand_in = build_stand_in(module_name, imports, definitions, exclude=name)
     definitions.clear()  # this process's copy: the graded exercise's reference is now gone
-    sys.modules[module_name] = stand_in
-    package_name, _, attribute = module_name.rpartition(".")
-    if package_name in sys.modules:
-        setattr(sys.modules[package_name], attribute, stand_in)
-    from assignment.checks import CHECKS  # binds checks.reference to the stand-in
+    from assignment.checks import make_check
+    from assignment.exercises import find
     from assignment.observations import encode
+    check = make_check(find(name, exercise.get("notebook", "Transformer")))  # no reference: it can only probe
 
     sys.meta_path.insert(0, BlockImports(BLOCKED_MODULES))
     del pieces, imports, definitions
@@ -196,7 +194,7 @@ def run_exercise(exercise: dict, job: dict, pieces) -> dict:
     if target is None:
         return {"ok": False, "status": "error", "message": f"the graded cell did not define {name}"}
     extras = [getattr(stand_in, extra) for extra in exercise["extra_args"]]
-    observations = CHECKS[name].probe(target, *extras, hidden=True)
+    observations = check.probe(target, *extras, hidden=True)
     return {"ok": True, "observations": encode(observations), "notes": notes}
 
 
