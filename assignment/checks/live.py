@@ -3,7 +3,8 @@
 Lazily, once per process (and, with ``cache_dir``, once per version of the reference and
 the checks: the expected observations are the slow part of judging). ``record`` turns
 what a check needs on its public scenarios into plain data for a ``RecordedReference``.
-Instructor side only: it imports the known mistakes, which re-implement the solutions.
+Instructor side only: it imports each check's ``mistakes_module`` (the known mistakes,
+which re-implement the solutions).
 """
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import copy
 import hashlib
 import importlib
 import os
+import sys
 import threading
 from pathlib import Path
 
-from assignment.checks import known_mistakes
 from assignment.checks.protocol import PUBLIC, Check, Reference
 from assignment.observations import decode, encode
 
@@ -45,11 +46,11 @@ class LiveReference(Reference):
             return copy.deepcopy(self._expected[key])
 
     def mistakes(self, check: Check, scenario: str):
-        provider = known_mistakes.PROVIDERS.get(check.name)
+        provider = importlib.import_module(check.mistakes_module).PROVIDERS.get(check.name)
         return provider(self, check, scenario) if provider else {}
 
     def auxiliary(self, check: Check, name: str):
-        compute = known_mistakes.AUXILIARY.get(check.name)
+        compute = getattr(importlib.import_module(check.mistakes_module), "AUXILIARY", {}).get(check.name)
         if compute is None:
             raise KeyError(f"{check.name} has no auxiliary reference values")
         return self.memo(("auxiliary", check.name, _settings_token(check), name),
@@ -67,8 +68,7 @@ class LiveReference(Reference):
     # ---- computing and caching the expected observations
 
     def _compute(self, check: Check, hidden: bool) -> dict:
-        target = getattr(self.module, check.name)
-        extras = [getattr(self.module, name) for name in check.exercise.extra_args]
+        target, extras = check.reference_call(self.module)
         observations = check.probe(target, *extras, hidden=hidden)
         broken = {key: record for key, record in observations.items() if record.get("kind") == "error"}
         if broken:
@@ -82,7 +82,9 @@ class LiveReference(Reference):
             return None
         digest = hashlib.sha256(_settings_token(check).encode())
         digest.update(_versions().encode())
-        for path in [Path(self.module.__file__)] + sorted(PACKAGE_DIR.glob("*.py")) + \
+        own = [Path(sys.modules[type(check).__module__].__file__),
+               Path(importlib.import_module(check.mistakes_module).__file__)]
+        for path in [Path(self.module.__file__)] + own + sorted(PACKAGE_DIR.glob("*.py")) + \
                 [PACKAGE_DIR.parent / "observations.py"]:
             digest.update(path.read_bytes())
         return self.cache_dir / f"{digest.hexdigest()[:20]}-{check.name}-{'hidden' if hidden else 'public'}.json"

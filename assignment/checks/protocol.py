@@ -227,6 +227,9 @@ class Check(abc.ABC):
     groups: Tuple[Group, ...] = ()
     hints: Dict[str, str] = {}  # known mistake id -> the hint a learner gets when their output matches it
     auxiliaries: Tuple[str, ...] = ()  # names the check passes to reference.auxiliary
+    # Instructor-only module whose PROVIDERS/AUXILIARY compute this check's known mistakes
+    # and auxiliary values from the reference (read by LiveReference, never shipped).
+    mistakes_module = "assignment.checks.known_mistakes"
     # The scenario that builds the learner's layer; later scenarios reuse what it built,
     # so when it fails, its error is the one to report.
     first_scenario = None
@@ -258,6 +261,12 @@ class Check(abc.ABC):
             if group in wanted:
                 observations[key] = attempt(thunk)
         return observations
+
+    def reference_call(self, module):
+        """(target, extras) of the reference module that ``expected`` probes: the
+        exercise's solution and its helpers. A check whose settings change the calling
+        convention (e.g. another release's masks) may adapt the reference here."""
+        return getattr(module, self.name), [getattr(module, name) for name in self.exercise.extra_args]
 
     # ---- judge side (grader, or the learner's kernel for a public test)
 
@@ -296,7 +305,8 @@ class Check(abc.ABC):
                 compare(observations, expected)
             except CheckFailed as failure:
                 if group.tag == BEYOND and policy == "course":
-                    advice.append(Advice(group.id, group.about, str(failure).strip()))
+                    message = " ".join(line.strip() for line in str(failure).splitlines() if line.strip())
+                    advice.append(Advice(group.id, group.about, message))
                     continue
                 if group.tag == PUBLIC:
                     raise
