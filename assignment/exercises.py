@@ -21,7 +21,8 @@ class Exercise:
 
 
 _POSITIONAL, _ATTENTION = "assignment.checks.positional", "assignment.checks.attention"
-_ENCODER, _DECODER, _MODEL = "assignment.checks.encoder", "assignment.checks.decoder", "assignment.checks.transformer_model"
+_ENCODER, _DECODER = "assignment.checks.encoder", "assignment.checks.decoder"
+_MODEL = "assignment.checks.transformer_model"
 _MASKS = ("create_look_ahead_mask", "create_padding_mask")
 
 NOTEBOOKS = {

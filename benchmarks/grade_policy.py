@@ -69,8 +69,7 @@ def verdicts(jobs: int) -> dict:
             if exercise["status"] != other[exercise["name"]]["status"]:
                 changes.append({"submission": name, "exercise": exercise["name"], "course": exercise["status"],
                                 "strict": other[exercise["name"]]["status"],
-                                "strict_feedback": other[exercise["name"]]["feedback_line"]
-                                if "feedback_line" in other[exercise["name"]] else other[exercise["name"]]["feedback"][:200]})
+                                "strict_feedback": (other[exercise["name"]]["feedback"] or "-").splitlines()[0][:200]})
     changed_scores = sorted(name for name in course if course[name]["score"] != strict[name]["score"])
     shutil.rmtree(work, ignore_errors=True)
     print(f"{len(course)} submissions; {len(changed_scores)} change score under --strict: {changed_scores}")
@@ -89,7 +88,8 @@ def grade_once(tree: Path) -> float:
     process = subprocess.run([sys.executable, "-m", "assignment", "grade", str(SUBMISSIONS / "all_correct.ipynb")],
                              cwd=tree, capture_output=True, text=True)
     elapsed = time.monotonic() - started
-    assert process.returncode == 0 and "Score: 100/100" in process.stdout, process.stdout[-2000:] + process.stderr[-2000:]
+    assert process.returncode == 0 and "Score: 100/100" in process.stdout, \
+        process.stdout[-2000:] + process.stderr[-2000:]
     return elapsed
 
 

@@ -3,7 +3,7 @@
 The course's test calls it on 2-D numpy arrays, q (3, 4), k (4, 4), v (4, 2), without a
 mask and with a (1, 3, 4) mask. Hidden course scenarios keep that domain (2-D arrays,
 a (1, n_q, n_k) mask) with other sizes and values; beyond the course are leading batch
-and head axes, as multi-head attention feeds it, and TensorFlow tensors.
+and head axes, as multi-head attention feeds it, and TensorFlow tensors instead of arrays.
 """
 import numpy as np
 
@@ -44,8 +44,8 @@ class ScaledDotProductAttention(Check):
               mistakes_on=("other_values", "other_values_mask", "other_values_ones_mask")),
         Group("batch_heads", BEYOND, "with leading batch and head axes, as multi-head attention calls it "
                                      f"({shapes(q=_Q4, k=_K4, v=_V4, mask=_MASK4)})", mistakes_on=("batch_heads",)),
-        Group("tensors", BEYOND, "with TensorFlow tensors instead of numpy arrays "
-                                 f"({shapes(q=_Q4, k=_K4, v=_V4, mask=_MASK4)})", mistakes_on=("tensors",)),
+        Group("tensors", BEYOND, "with TensorFlow tensors instead of numpy arrays (the course's q (3, 4), "
+                                 "k (4, 4), v (4, 2) and (1, 3, 4) mask, as tf.constant)", mistakes_on=("tensors",)),
     )
     hints = {
         "unscaled": "The scores are not divided by sqrt(d_k): scale q k^T by 1/sqrt(d_k), with d_k the size "
@@ -66,7 +66,7 @@ class ScaledDotProductAttention(Check):
         """key -> (group id, (q, k, v, mask)); the tensors are made when asked for."""
         def tensors():
             import tensorflow as tf
-            return tuple(tf.constant(x) for x in (_Q4, _K4, _V4, _MASK4))
+            return tuple(tf.constant(x) for x in (Q, K, V, MASK))
 
         return {
             "public": ("public", lambda: (Q, K, V, None)),

@@ -150,7 +150,8 @@ def encoder_layer_mistakes(live, check, scenario):
     _only_public_eval(scenario, check)
 
     def run(**switches):
-        layer = warmed(live, "EncoderLayer", lambda: built(live.module.EncoderLayer, 42, *EncoderLayerCheck.PUBLIC_ARGS),
+        layer = warmed(live, "EncoderLayer",
+                       lambda: built(live.module.EncoderLayer, 42, *EncoderLayerCheck.PUBLIC_ARGS),
                        lambda layer: layer(X3, True, np.array([[1, 0, 1]])))
         return encoder_layer_variant(layer, X3, ENCODER_LAYER_PUBLIC_MASK, **switches)
 
@@ -217,7 +218,8 @@ def decoder_layer_mistakes(live, check, scenario):
     _only_public_eval(scenario, check)
 
     def run(**switches):
-        layer = warmed(live, "DecoderLayer", lambda: built(live.module.DecoderLayer, 42, **DecoderLayerCheck.PUBLIC_ARGS),
+        layer = warmed(live, "DecoderLayer",
+                       lambda: built(live.module.DecoderLayer, 42, **DecoderLayerCheck.PUBLIC_ARGS),
                        lambda layer: layer(X3, ENC_OUTPUT, True, causal(3), None))
         return decoder_layer_variant(layer, X3, ENC_OUTPUT, causal(3), DecoderLayerCheck.public_padding(), **switches)
 
