@@ -50,3 +50,34 @@ def test_recorded_values_have_no_hidden_scenarios():
     assert set(recorded.expected(check, False)) == {"public"}
     with pytest.raises(KeyError, match="only the public scenarios"):
         recorded.expected(check, True)
+
+
+def test_public_tests_use_shipped_recorded_values(tmp_path):
+    """public_tests.py next to a public_test_values.json judges with the recorded values,
+    without loading the live reference or the known mistakes."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    names = ("get_angles", "scaled_dot_product_attention")
+    data = {name: record(CHECKS[name]) for name in names}
+    (tmp_path / "public_test_values.json").write_text(RecordedReference(data).to_json(), encoding="utf-8")
+    shutil.copy(root / "public_tests.py", tmp_path / "public_tests.py")
+    code = ("import sys\n"
+            "import public_tests\n"
+            "from tests.mutants.transformer_mutants import attention_unscaled\n"
+            "from assignment import transformer as ref\n"
+            "public_tests.get_angles_test(ref.get_angles)\n"
+            "try:\n"
+            "    public_tests.scaled_dot_product_attention_test(attention_unscaled)\n"
+            "except AssertionError as failure:\n"
+            "    print('HINT', failure)\n"
+            "print('LOADED', [m for m in ('assignment.checks.live', 'assignment.checks.known_mistakes') "
+            "if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "All tests passed" in out.stdout and "HINT The scores are not divided by sqrt(d_k)" in out.stdout
+    assert "LOADED []" in out.stdout
