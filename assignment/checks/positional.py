@@ -110,7 +110,8 @@ class PositionalEncoding(Check):
             if record.get("kind") in ("none", "error"):
                 raise CheckFailed("positional_encoding relies on get_angles, which is not filled in yet "
                                   f"(it {'returned None' if record['kind'] == 'none' else 'raised an error'}). "
-                                  f"{FILL_IN_HINT} Start with get_angles (exercise 1).")
+                                  f"{FILL_IN_HINT} Start with get_angles (exercise 1).",
+                                  raised=record["kind"] == "error")
             if record.get("kind") != "array" or not close(record.get("array"), expected["get_angles"]["array"]):
                 raise CheckFailed("positional_encoding relies on get_angles, which does not pass its own test "
                                   "yet: fix get_angles (exercise 1) first.")
