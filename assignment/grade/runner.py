@@ -45,10 +45,11 @@ MAX_PAYLOAD = 64 << 20  # bytes a grandchild may send back
 MAX_OUTPUT = 4000  # characters of a grandchild's printed output kept in the result
 
 # Modules the learner's code must not import in the grandchild: the real reference
-# solutions (a stand-in without the graded exercise is in sys.modules instead) and the
-# generators that read them.
+# solutions (the learner's namespace holds a stand-in without the graded exercise), the
+# generators that read them, and the checks' known mistakes (they re-implement solutions).
 BLOCKED_MODULES = ("assignment.transformer", "assignment.notebook_source", "assignment.release",
-                   "assignment.run_notebook", "assignment.grade")
+                   "assignment.run_notebook", "assignment.grade", "assignment.checks.known_mistakes",
+                   "assignment.checks.live")
 
 KERAS_NAMES = ("Dense", "Dropout", "Embedding", "LayerNormalization", "MultiHeadAttention", "Input")
 
