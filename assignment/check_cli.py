@@ -17,13 +17,15 @@ def run_one(exercise):
     """Run one public test on the reference; returns (passed, message, seconds)."""
     started = time.perf_counter()
     try:
+        from assignment.checks import ALL_TESTS_PASSED, test_function
+        from assignment.checks.live import LiveReference
         reference = importlib.import_module(exercise.source_module)
-        check = getattr(importlib.import_module(exercise.check_module), exercise.check)
+        test = test_function(exercise, lambda: LiveReference(reference))
         extras = [getattr(reference, name) for name in exercise.extra_args]
         with contextlib.redirect_stdout(io.StringIO()) as printed:
-            check(getattr(reference, exercise.name), *extras)
-        passed = "All tests passed" in printed.getvalue()
-        message = "All tests passed" if passed else "no 'All tests passed' printed"
+            test(getattr(reference, exercise.name), *extras)
+        passed = ALL_TESTS_PASSED in printed.getvalue()
+        message = ALL_TESTS_PASSED if passed else f"no '{ALL_TESTS_PASSED}' printed"
     except AssertionError as failure:
         passed, message = False, str(failure).splitlines()[0]
     except Exception as error:  # noqa: BLE001 - a broken install is reported, not raised

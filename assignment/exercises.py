@@ -15,29 +15,26 @@ class Exercise:
     tag: str  # the cell tag, e.g. "UNQ_C1"
     points: float  # what it is worth; the points of a notebook sum to 100
     check: str  # name of the public test function, e.g. "get_angles_test"
-    check_module: str  # module that defines the check (public_tests.py re-exports it)
+    check_module: str  # module that defines the check (a registered Check class, or the test function)
     extra_args: Tuple[str, ...] = field(default_factory=tuple)  # reference helpers the check takes after the target
     source_module: str = "assignment.transformer"  # where the reference solution lives
-    kind: str = "function"  # "function" or "class" (what the graded cell defines)
 
 
-_TRANSFORMER_CHECKS = "assignment.checks"
+_POSITIONAL, _ATTENTION = "assignment.checks.positional", "assignment.checks.attention"
+_ENCODER, _DECODER = "assignment.checks.encoder", "assignment.checks.decoder"
+_MODEL = "assignment.checks.transformer_model"
+_MASKS = ("create_look_ahead_mask", "create_padding_mask")
 
 NOTEBOOKS = {
     "Transformer": (
-        Exercise("get_angles", "UNQ_C1", 12.5, "get_angles_test", _TRANSFORMER_CHECKS),
-        Exercise("positional_encoding", "UNQ_C2", 12.5, "positional_encoding_test", _TRANSFORMER_CHECKS,
-                 ("get_angles",)),
-        Exercise("scaled_dot_product_attention", "UNQ_C3", 12.5, "scaled_dot_product_attention_test",
-                 _TRANSFORMER_CHECKS),
-        Exercise("EncoderLayer", "UNQ_C4", 12.5, "EncoderLayer_test", _TRANSFORMER_CHECKS, kind="class"),
-        Exercise("Encoder", "UNQ_C5", 12.5, "Encoder_test", _TRANSFORMER_CHECKS, kind="class"),
-        Exercise("DecoderLayer", "UNQ_C6", 12.5, "DecoderLayer_test", _TRANSFORMER_CHECKS,
-                 ("create_look_ahead_mask",), kind="class"),
-        Exercise("Decoder", "UNQ_C7", 12.5, "Decoder_test", _TRANSFORMER_CHECKS,
-                 ("create_look_ahead_mask", "create_padding_mask"), kind="class"),
-        Exercise("Transformer", "UNQ_C8", 12.5, "Transformer_test", _TRANSFORMER_CHECKS,
-                 ("create_look_ahead_mask", "create_padding_mask"), kind="class"),
+        Exercise("get_angles", "UNQ_C1", 12.5, "get_angles_test", _POSITIONAL),
+        Exercise("positional_encoding", "UNQ_C2", 12.5, "positional_encoding_test", _POSITIONAL, ("get_angles",)),
+        Exercise("scaled_dot_product_attention", "UNQ_C3", 12.5, "scaled_dot_product_attention_test", _ATTENTION),
+        Exercise("EncoderLayer", "UNQ_C4", 12.5, "EncoderLayer_test", _ENCODER),
+        Exercise("Encoder", "UNQ_C5", 12.5, "Encoder_test", _ENCODER),
+        Exercise("DecoderLayer", "UNQ_C6", 12.5, "DecoderLayer_test", _DECODER, ("create_look_ahead_mask",)),
+        Exercise("Decoder", "UNQ_C7", 12.5, "Decoder_test", _DECODER, _MASKS),
+        Exercise("Transformer", "UNQ_C8", 12.5, "Transformer_test", _MODEL, _MASKS),
     ),
     "NER_DistilBERT": (
         Exercise("tokenize_and_align_labels", "UNQ_C1", 100.0, "tokenize_and_align_labels_test",
@@ -49,7 +46,7 @@ NOTEBOOKS = {
 EXERCISES = NOTEBOOKS["Transformer"]
 
 # Notebooks the grader can grade: their checks are split into probe (run in the sandbox)
-# and judge (run in the grader) in assignment/checks.py. The NER lab's check is a plain
+# and judge (run in the grader) in assignment/checks/. The NER lab's check is a plain
 # public test so far, so its notebook is checked by its public test, not graded.
 GRADABLE_NOTEBOOKS = ("Transformer",)
 
@@ -70,12 +67,20 @@ def find(name: str, notebook: str = "Transformer") -> Exercise:
     raise KeyError(f"no exercise {name!r} in notebook {notebook!r}")
 
 
-def _check_points_sum() -> None:
-    for notebook, exercises in NOTEBOOKS.items():
+class RegistryError(ValueError):
+    """The registry contradicts itself (points, tags or names); raised when it is imported."""
+
+
+def validate(notebooks=None) -> None:
+    """Raise RegistryError unless each notebook's points sum to 100 and its tags and names are unique."""
+    for notebook, exercises in (notebooks or NOTEBOOKS).items():
         total = sum(e.points for e in exercises)
-        assert abs(total - 100) < 1e-9, f"points of {notebook} sum to {total}, not 100"
-        tags = [e.tag for e in exercises]
-        assert len(set(tags)) == len(tags), f"duplicate cell tags in {notebook}: {tags}"
+        if abs(total - 100) > 1e-9:
+            raise RegistryError(f"the points of notebook {notebook!r} sum to {total}, not 100")
+        for what in ("tag", "name", "check"):
+            values = [getattr(e, what) for e in exercises]
+            if len(set(values)) != len(values):
+                raise RegistryError(f"duplicate {what}s in notebook {notebook!r}: {values}")
 
 
-_check_points_sum()
+validate()

@@ -1,6 +1,6 @@
 """What a check saw the learner's code do, as plain data that can cross a process boundary.
 
-A check is split in two (see checks.py): ``probe`` runs the learner's code on fixed
+A check is split in two (see assignment/checks/protocol.py): ``probe`` runs the learner's code on fixed
 inputs and records what came back with ``observe``; ``judge`` decides pass or fail from
 those records alone. The grader runs ``probe`` in an untrusted child process and sends
 the records to the parent with ``encode``/``decode``: JSON plus ``.npy`` bytes, never

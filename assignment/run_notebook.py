@@ -17,11 +17,12 @@ from typing import List, Optional, Tuple
 
 import nbformat
 
+from assignment.checks.protocol import ALL_TESTS_PASSED
 from assignment.notebook_source import OPTIONAL_TAG, REPO_ROOT, SOLVED
 
 NOTEBOOK_CWD = REPO_ROOT / "notebooks"  # the learner opens the notebook here
 DEFAULT_OUTPUT = REPO_ROOT / "build" / "Transformer_solved.ipynb"
-PASS_TEXT = "All tests passed"
+PASS_TEXT = ALL_TESTS_PASSED
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 

@@ -194,3 +194,36 @@ def test_committed_submissions_equal_the_generated_ones():
     stale = [name for name, text in module.render().items()
              if (SUBMISSIONS / name).read_text(encoding="utf-8") != text]
     assert not stale, f"regenerate with: .venv/bin/python tests/submissions/make_submissions.py ({stale})"
+
+
+def test_advice_and_policy_reach_table_json_csv_and_summary(tmp_path):
+    advice = "Beyond the course's tests, with leading batch and head axes (q (2, 3, 5, 8)): it raised"
+    def exercise(name, advice_items):
+        return {"name": name, "tag": "UNQ_C3", "points": 12.5, "max_points": 12.5, "status": "passed",
+                "feedback": "", "feedback_line": "", "seconds": 1.0, "notes": [], "output": "",
+                "advice": advice_items}
+    results = [{"file": f"s{i}.ipynb", "score": 25, "max_score": 25, "notes": [], "error": None, "policy": "course",
+                "grader_version": "1", "tensorflow_version": "2",
+                "exercises": [exercise("scaled_dot_product_attention", [advice] if i < 2 else []),
+                              exercise("Decoder", [])]} for i in range(3)]
+    table = report.table(results[0])
+    assert "advice: Beyond the course's tests" in table and "- scaled_dot_product_attention: Beyond" in table
+    document = report.as_json(results[0])
+    assert document["policy"] == "course" and document["exercises"][0]["advice"] == [advice]
+    assert "Advice: Beyond" in report.gradescope(results[0])["tests"][0]["output"]
+    names = ["scaled_dot_product_attention", "Decoder"]
+    report.write_csv(tmp_path / "g.csv", results, names)
+    import csv
+    rows = list(csv.DictReader(open(tmp_path / "g.csv", encoding="utf-8")))
+    assert [row["advice"] for row in rows] == ["1", "1", "0"]
+    summary = report.summary(results, names)
+    assert summary["policy"] == "course"
+    assert summary["exercises"]["scaled_dot_product_attention"]["frequent_advice"] == [{"advice": advice, "count": 2}]
+    assert summary["exercises"]["scaled_dot_product_attention"]["advised"] == 2
+    markdown = report.summary_markdown(summary)
+    assert "## Most frequent advice" in markdown and f"- 2 x {advice}" in markdown
+
+
+def test_strict_option():
+    assert cli.build_parser().parse_args(["x.ipynb", "--strict"]).strict
+    assert not cli.build_parser().parse_args(["x.ipynb"]).strict

@@ -26,15 +26,15 @@ def submissions_in(folder) -> List[Path]:
                   if path.suffix.lower() in SUFFIXES and not path.name.startswith(".") and path.is_file())
 
 
-def grade_safely(path, limits: Limits, notebook: str = "Transformer") -> Dict:
+def grade_safely(path, limits: Limits, notebook: str = "Transformer", policy: str = "course") -> Dict:
     """grade_file, with any failure turned into an error row."""
     try:
-        return grade_file(path, limits, notebook)
+        return grade_file(path, limits, notebook, policy)
     except SubmissionError as error:
-        return error_result(path, f"unreadable submission: {error}", notebook)
+        return error_result(path, f"unreadable submission: {error}", notebook, policy)
     except Exception as error:  # noqa: BLE001 - a grader bug must not stop the batch
         detail = traceback.format_exception_only(type(error), error)[-1].strip()
-        return error_result(path, f"the grader failed on this submission: {detail}", notebook)
+        return error_result(path, f"the grader failed on this submission: {detail}", notebook, policy)
 
 
 def _worker_init() -> None:
@@ -44,7 +44,7 @@ def _worker_init() -> None:
 
 
 def grade_folder(paths: List[Path], limits: Limits, jobs: Optional[int] = None, notebook: str = "Transformer",
-                 progress: Optional[Callable[[Dict], None]] = None) -> List[Dict]:
+                 progress: Optional[Callable[[Dict], None]] = None, policy: str = "course") -> List[Dict]:
     """Results of ``paths``, in the same order, graded by ``jobs`` worker processes."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     if limits.threads == 0:
@@ -52,13 +52,13 @@ def grade_folder(paths: List[Path], limits: Limits, jobs: Optional[int] = None, 
     results: Dict[int, Dict] = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
-        futures = {pool.submit(grade_safely, str(path), limits, notebook): index for index, path in enumerate(paths)}
+        futures = {pool.submit(grade_safely, str(path), limits, notebook, policy): index for index, path in enumerate(paths)}
         for future in _as_completed(futures):
             index = futures[future]
             try:
                 result = future.result()
             except Exception as error:  # noqa: BLE001 - a worker died: that row is an error
-                result = error_result(paths[index], f"the grading worker crashed: {error}", notebook)
+                result = error_result(paths[index], f"the grading worker crashed: {error}", notebook, policy)
             results[index] = result
             if progress:
                 progress(result)

@@ -1,7 +1,7 @@
 """``python -m assignment grade``: grade one submission, or every submission of a folder.
 
-    python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH]
-    python -m assignment grade DIR --out grades.csv [--jobs N]
+    python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH] [--strict]
+    python -m assignment grade DIR --out grades.csv [--jobs N] [--strict]
 
 Exit status 0 whenever grading finished (whatever the score); 2 for a usage error or a
 file that cannot be read as a submission.
@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(file-access rules), none (a child process only); auto (default): bwrap, else "
                              "landlock, else refuse")
     parser.add_argument("--no-namespaces", action="store_true", help=argparse.SUPPRESS)  # deprecated: --isolation none
+    parser.add_argument("--strict", action="store_true",
+                        help="beyond-course scenarios count: failing one fails the exercise (default: the course "
+                             "policy, where they only give advice)")
     parser.add_argument("--notebook", default="Transformer", help="which notebook of the registry (default Transformer)")
     parser.add_argument("--quiet", action="store_true", help="folder mode: no progress lines")
     return parser
@@ -109,7 +112,7 @@ def main(argv=None) -> int:
     from assignment.grade.core import grade_file
     from assignment.grade.extract import SubmissionError
     try:
-        result = grade_file(path, limits, args.notebook)
+        result = grade_file(path, limits, args.notebook, "strict" if args.strict else "course")
     except SubmissionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -147,7 +150,7 @@ def grade_folder(folder: Path, args, limits, report) -> int:
             print(f"{Path(result['file']).name}: {result['score']:g}/{result['max_score']:g}"
                   + (f" ({result['error']})" if result.get("error") else ""), flush=True)
 
-    results = grade_all(paths, limits, args.jobs, args.notebook, progress)
+    results = grade_all(paths, limits, args.jobs, args.notebook, progress, "strict" if args.strict else "course")
     names = [e.name for e in exercises_of(args.notebook)]
     report.write_csv(out, results, names)
     document = report.summary(results, names)

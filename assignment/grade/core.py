@@ -7,9 +7,6 @@ trusted ``judge`` half of each check on the observations that come back.
 from __future__ import annotations
 
 import atexit
-import copy
-import hashlib
-import os
 import threading
 import time
 from pathlib import Path
@@ -27,87 +24,61 @@ NOT_IMPLEMENTED = ("Not implemented: {name} is still the stub of the release. Fi
                    "'# START CODE HERE' and '# END CODE HERE'.")
 
 
-def _exercise_result(exercise, status, feedback="", notes=(), seconds=0.0, output=""):
+def _exercise_result(exercise, status, feedback="", notes=(), seconds=0.0, output="", advice=()):
     feedback = (feedback or "").strip()
     notes = [note for note in notes if note]
+    advice = [str(item) for item in advice]
     full = "\n".join([feedback] + [f"Note: {note}" for note in notes]).strip()
     line = feedback.splitlines()[0] if feedback else (f"Note: {notes[0]}" if notes else "")
     return {"name": exercise.name, "tag": exercise.tag,
             "points": exercise.points if status == "passed" else 0.0, "max_points": exercise.points,
-            "status": status, "feedback": full, "feedback_line": line, "notes": notes,
+            "status": status, "feedback": full, "feedback_line": line, "notes": notes, "advice": advice,
             "seconds": round(float(seconds), 3), "output": output or ""}
 
 
-_CACHED = set()
 CACHE_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "grade-cache"
+_REFERENCES: Dict[str, object] = {}
+_CHECKS: Dict[tuple, object] = {}
+_CHECKS_LOCK = threading.Lock()
 
 
-def _cache_key() -> str:
-    """Changes whenever the reference, the checks or the numeric libraries change."""
-    import numpy
-    import tensorflow
-    digest = hashlib.sha256(f"{GRADER_VERSION} {numpy.__version__} {tensorflow.__version__}".encode())
-    for module in ("assignment.transformer", "assignment.checks", "assignment.observations"):
-        digest.update(module_path(module).read_bytes())
-    return digest.hexdigest()[:20]
+def check_for(exercise):
+    """The judging check of ``exercise``, one per process, with a LiveReference of its
+    reference module whose expected outputs are kept in ``CACHE_DIR`` between runs."""
+    key = (exercise.source_module, exercise.name)
+    with _CHECKS_LOCK:
+        if key not in _CHECKS:
+            from assignment.checks import make_check
+            from assignment.checks.live import LiveReference
+            if exercise.source_module not in _REFERENCES:
+                _REFERENCES[exercise.source_module] = LiveReference(exercise.source_module, CACHE_DIR)
+            _CHECKS[key] = make_check(exercise, _REFERENCES[exercise.source_module])
+        return _CHECKS[key]
 
 
-def _cached_expected(name, original, memory):
-    """``check.expected`` computed once per process, and kept on disk between runs (the
-    reference outputs are the slow part of judging)."""
-    from assignment.observations import decode, encode
-
-    def expected(hidden=False):
-        if hidden not in memory:
-            path = CACHE_DIR / f"{_cache_key()}-{name}-{'hidden' if hidden else 'public'}.json"
-            value = None
-            try:
-                value = decode(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                value = None
-            if value is None:
-                value = original(hidden)
-                try:
-                    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-                    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-                    temporary.write_text(encode(value), encoding="utf-8")
-                    os.replace(temporary, path)
-                except OSError:
-                    pass
-            memory[hidden] = value
-        return copy.deepcopy(memory[hidden])
-
-    return expected
+def _load_checks(exercises) -> None:
+    for exercise in exercises:
+        check_for(exercise)
 
 
-def _checks():
-    """The checks, with each one's reference outputs computed once (see _cached_expected)."""
-    from assignment.checks import CHECKS
-    for name, check in CHECKS.items():
-        if name not in _CACHED:
-            check.expected = _cached_expected(name, check.expected, {})
-            _CACHED.add(name)
-    return CHECKS
-
-
-def judge(name: str, encoded) -> tuple:
-    """(status, feedback) for the observations of exercise ``name``; runs reference code only."""
-    checks = _checks()
-    if name not in checks:
-        return "error", f"the grader has no check for {name}"
+def judge(exercise, encoded, policy: str = "course") -> tuple:
+    """(status, feedback, advice) for the observations of ``exercise``; runs reference code only."""
+    try:
+        check = check_for(exercise)
+    except LookupError as error:
+        return "error", f"the grader has no check for {exercise.name} ({error})", []
     try:
         observations = decode_observations(encoded)
     except Exception as error:  # noqa: BLE001 - whatever the child sent
-        return "error", f"the results of the submission's code could not be read ({error})"
-    raised = any(isinstance(record, dict) and record.get("kind") == "error" for record in observations.values())
+        return "error", f"the results of the submission's code could not be read ({error})", []
     try:
-        checks[name].judge(observations, hidden=True)
+        verdict = check.judge(observations, hidden=True, policy=policy)
     except AssertionError as error:  # CheckFailed, or a bare assert of a check
         message = str(error).strip() or "the outputs do not match the expected values"
-        return ("error" if raised else "failed"), message
+        return ("error" if getattr(error, "raised", False) else "failed"), message, []
     except Exception as error:  # noqa: BLE001 - observations shaped unlike any real output
-        return "error", f"the outputs have an unexpected structure ({type(error).__name__}: {error})"
-    return "passed", ""
+        return "error", f"the outputs have an unexpected structure ({type(error).__name__}: {error})", []
+    return "passed", "", list(verdict.advice)
 
 
 _SESSIONS: Dict[tuple, Session] = {}
@@ -130,8 +101,10 @@ def close_sessions() -> None:
     _SESSIONS.clear()
 
 
-def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transformer") -> Dict:
-    """Grade one submission file; raises ``SubmissionError`` when it cannot be read."""
+def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transformer", policy: str = "course") -> Dict:
+    """Grade one submission file; raises ``SubmissionError`` when it cannot be read.
+
+    ``policy``: "course" (beyond-course failures are advice) or "strict" (they count)."""
     limits = limits or Limits()
     started = time.monotonic()
     exercises = exercises_of(notebook)
@@ -172,7 +145,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
         extra_notes[exercise.name] = notes
         to_run.append({"name": exercise.name, "tag": exercise.tag, "code": where.cell.source,
                        "support": [source for _, source, _ in support],
-                       "extra_args": list(exercise.extra_args)})
+                       "extra_args": list(exercise.extra_args), "notebook": notebook})
     info = {}
     if to_run:
         common = {"imports": replayed_imports(cells),
@@ -181,7 +154,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
         by_name = {e.name: e for e in exercises}
         session = session_for(limits, reference_module)
         # Load TensorFlow and the checks here while the child loads its own copy.
-        loader = threading.Thread(target=_checks, daemon=True)
+        loader = threading.Thread(target=_load_checks, args=(exercises,), daemon=True)
         loader.start()
         for message in session.probe(to_run, common):
             info = session.info
@@ -189,19 +162,21 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
             exercise = by_name[message["exercise"]]
             notes = extra_notes.get(exercise.name, []) + list(message.get("notes") or [])
             judge_started = time.monotonic()
+            advice = []
             if message["status"] == "probed":
-                status, feedback = judge(exercise.name, message.get("observations"))
+                status, feedback, advice = judge(exercise, message.get("observations"), policy)
             else:
                 status, feedback = message["status"], message.get("message", "")
             seconds = float(message.get("seconds") or 0) + time.monotonic() - judge_started
             results[exercise.name] = _exercise_result(exercise, status, feedback, notes, seconds,
-                                                      message.get("output", ""))
+                                                      message.get("output", ""), advice)
     ordered = [results[e.name] for e in exercises]
     return {
         "file": str(path),
         "score": round(sum(r["points"] for r in ordered), 4),
         "max_score": round(sum(r["max_points"] for r in ordered), 4),
         "exercises": ordered,
+        "policy": policy,
         "notes": _safe_helper_edits(cells, reference_module),
         "error": None,
         "seconds": round(time.monotonic() - started, 3),
@@ -228,14 +203,11 @@ def _tensorflow_version() -> Optional[str]:
         return None
 
 
-def error_result(path, message: str, notebook: str = "Transformer") -> Dict:
+def error_result(path, message: str, notebook: str = "Transformer", policy: str = "course") -> Dict:
     """The result of a submission that could not be graded at all (unreadable file, crash)."""
     exercises = exercises_of(notebook)
     return {"file": str(path), "score": 0.0, "max_score": float(sum(e.points for e in exercises)),
-            "exercises": [_exercise_result(e, "error", message) for e in exercises], "notes": [],
+            "exercises": [_exercise_result(e, "error", message) for e in exercises], "notes": [], "policy": policy,
             "error": message, "seconds": 0.0, "grader_version": GRADER_VERSION,
             "tensorflow_version": _tensorflow_version(), "python_version": None}
 
-
-def display_path(path) -> str:
-    return str(Path(path))

@@ -23,7 +23,8 @@ def _one_line(text: str, width: int = 100) -> str:
 def table(result: Dict) -> str:
     """The text table of one submission, ending with ``Score: X/100``."""
     rows = [(e["name"], f"{_points(e['points'])}/{_points(e['max_points'])}", e["status"],
-             _one_line(e.get("feedback_line") or e.get("feedback", ""))) for e in result["exercises"]]
+             _one_line(e.get("feedback_line") or e.get("feedback", "")
+                       or (f"advice: {e['advice'][0]}" if e.get("advice") else ""))) for e in result["exercises"]]
     headers = ("exercise", "points", "status", "feedback")
     widths = [max(len(headers[i]), *(len(row[i]) for row in rows)) for i in range(3)]
     lines = [f"{headers[0]:<{widths[0]}}  {headers[1]:>{widths[1]}}  {headers[2]:<{widths[2]}}  {headers[3]}",
@@ -32,6 +33,12 @@ def table(result: Dict) -> str:
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip())
     for note in result.get("notes") or []:
         lines.append(f"Note: {note}")
+    advised = [e for e in result["exercises"] if e.get("advice")]
+    if advised:
+        lines.append("Advice (beyond the course's tests; these do not cost points under the course policy):")
+        for e in advised:
+            for item in e["advice"]:
+                lines.append(f"- {e['name']}: {_one_line(item, 300)}")
     if result.get("error"):
         lines.append(f"Error: {result['error']}")
     lines.append(f"Score: {_points(result['score'])}/{_points(result['max_score'])}")
@@ -44,8 +51,10 @@ def as_json(result: Dict) -> Dict:
         "file": result["file"],
         "score": result["score"],
         "max_score": result["max_score"],
-        "exercises": [{key: e[key] for key in ("name", "tag", "points", "max_points", "status", "feedback",
-                                                "seconds", "notes", "output")} for e in result["exercises"]],
+        "policy": result.get("policy", "course"),
+        "exercises": [dict({key: e[key] for key in ("name", "tag", "points", "max_points", "status", "feedback",
+                                                     "seconds", "notes", "output")}, advice=e.get("advice") or [])
+                      for e in result["exercises"]],
         "notes": result.get("notes") or [],
         "error": result.get("error"),
         "seconds": result.get("seconds"),
@@ -61,6 +70,7 @@ def gradescope(result: Dict) -> Dict:
     tests = []
     for e in result["exercises"]:
         output = f"{e['status']}" + (f": {e['feedback']}" if e.get("feedback") else "")
+        output += "".join(f"\nAdvice: {item}" for item in e.get("advice") or [])
         tests.append({"name": f"{e['tag']} {e['name']}", "score": e["points"], "max_score": e["max_points"],
                       "output": output, "visibility": "visible"})
     document = {"score": result["score"], "tests": tests, "output": f"Grader {result.get('grader_version')}, "
@@ -83,14 +93,15 @@ def write_csv(path, results: Sequence[Dict], exercise_names: Sequence[str]) -> N
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file"] + list(exercise_names) + ["total", "errors", "isolation"])
+        writer.writerow(["file"] + list(exercise_names) + ["total", "advice", "errors", "isolation"])
         for result in results:
             by_name = {e["name"]: e for e in result["exercises"]}
             problems = [f"{e['name']}: {e['status']}" for e in result["exercises"] if e["status"] in ("error", "timeout")]
             if result.get("error"):
                 problems = [result["error"]]
             writer.writerow([Path(result["file"]).name] + [_points(by_name[name]["points"]) for name in exercise_names]
-                            + [_points(result["score"]), "; ".join(problems), result.get("isolation") or ""])
+                            + [_points(result["score"]), sum(len(e.get("advice") or []) for e in result["exercises"]),
+                               "; ".join(problems), result.get("isolation") or ""])
 
 
 def summary(results: Sequence[Dict], exercise_names: Sequence[str], top: int = 5) -> Dict:
@@ -103,10 +114,13 @@ def summary(results: Sequence[Dict], exercise_names: Sequence[str], top: int = 5
         hints = Counter(_one_line(e.get("feedback_line") or e["feedback"], 160)
                         for e, r in zip(entries, results)
                         if e["status"] != "passed" and not r.get("error") and (e.get("feedback_line") or e["feedback"]))
+        advice = Counter(_one_line(item, 160) for e in entries for item in e.get("advice") or [])
         per_exercise[name] = {
             "pass_rate": round(statuses["passed"] / len(entries), 4) if entries else 0.0,
             "statuses": dict(statuses),
             "frequent_feedback": [{"feedback": hint, "count": count} for hint, count in hints.most_common(top)],
+            "advised": sum(1 for e in entries if e.get("advice")),
+            "frequent_advice": [{"advice": item, "count": count} for item, count in advice.most_common(top)],
         }
     bins = Counter()
     for score in scores:
@@ -114,6 +128,7 @@ def summary(results: Sequence[Dict], exercise_names: Sequence[str], top: int = 5
         bins[f"{low}-{low + 10}"] += 1
     return {
         "submissions": len(results),
+        "policy": results[0].get("policy", "course") if results else "course",
         "exercises": per_exercise,
         "scores": {"mean": round(statistics.mean(scores), 3) if scores else None,
                    "median": statistics.median(scores) if scores else None,
@@ -147,6 +162,18 @@ def summary_markdown(document: Dict) -> str:
         lines.append("")
         for item in data["frequent_feedback"]:
             lines.append(f"- {item['count']} x {item['feedback'].replace('|', '/')}")
+        lines.append("")
+    lines += ["## Most frequent advice (beyond the course's tests)", "",
+              f"Policy: {document.get('policy', 'course')} "
+              + ("(these failures cost no points; `--strict` makes them count)."
+                 if document.get("policy", "course") == "course" else "(these failures cost points)."), ""]
+    advised = [(name, data) for name, data in document["exercises"].items() if data.get("frequent_advice")]
+    if not advised:
+        lines += ["None.", ""]
+    for name, data in advised:
+        lines += [f"### {name} ({data['advised']} submissions)", ""]
+        for item in data["frequent_advice"]:
+            lines.append(f"- {item['count']} x {item['advice'].replace('|', '/')}")
         lines.append("")
     lines += ["## Score distribution", "", "| score | submissions |", "|---|---:|"]
     for label, count in document["scores"]["histogram"].items():

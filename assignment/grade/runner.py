@@ -18,7 +18,7 @@ SECRETS_FD`` (MODULES: the staged allowlisted project modules). It
    - builds a stand-in ``assignment.transformer`` module holding those definitions,
    - builds the learner's namespace from them, replays the notebook's harmless imports,
      executes the learner's graded cell statement by statement,
-   - calls ``CHECKS[name].probe(target, *extras, hidden=True)``, which only records what
+   - calls the probe of the exercise's check (built without a reference), which only records what
      the learner's code returned,
    - and sends the encoded observations back through a private pipe;
    the runner kills a grandchild that runs past the per-exercise timeout, and after each
@@ -52,10 +52,11 @@ MAX_PAYLOAD = 64 << 20  # bytes a grandchild may send back
 MAX_OUTPUT = 4000  # characters of a grandchild's printed output kept in the result
 
 # Modules the learner's code must not import in the grandchild: the real reference
-# solutions (a stand-in without the graded exercise is in sys.modules instead) and the
-# generators that read them.
+# solutions (the learner's namespace holds a stand-in without the graded exercise), the
+# generators that read them, and the checks' known mistakes (they re-implement solutions).
 BLOCKED_MODULES = ("assignment.transformer", "assignment.notebook_source", "assignment.release",
-                   "assignment.run_notebook", "assignment.grade")
+                   "assignment.run_notebook", "assignment.grade", "assignment.checks.known_mistakes",
+                   "assignment.checks.live")
 
 KERAS_NAMES = ("Dense", "Dropout", "Embedding", "LayerNormalization", "MultiHeadAttention", "Input")
 
@@ -338,12 +339,10 @@ def run_exercise(exercise: dict, job: dict, pieces) -> dict:
     imports, definitions = pieces
     stand_in = build_stand_in(module_name, imports, definitions, exclude=name)
     definitions.clear()  # this process's copy: the graded exercise's reference is now gone
-    sys.modules[module_name] = stand_in
-    package_name, _, attribute = module_name.rpartition(".")
-    if package_name in sys.modules:
-        setattr(sys.modules[package_name], attribute, stand_in)
-    from assignment.checks import CHECKS  # binds checks.reference to the stand-in
+    from assignment.checks import make_check
+    from assignment.exercises import find
     from assignment.observations import encode
+    check = make_check(find(name, exercise.get("notebook", "Transformer")))  # no reference: it can only probe
 
     sys.meta_path.insert(0, BlockImports(BLOCKED_MODULES))
     del pieces, imports, definitions
@@ -393,7 +392,7 @@ def run_exercise(exercise: dict, job: dict, pieces) -> dict:
     if target is None:
         return {"ok": False, "status": "error", "message": f"the graded cell did not define {name}"}
     extras = [getattr(stand_in, extra) for extra in exercise["extra_args"]]
-    observations = CHECKS[name].probe(target, *extras, hidden=True)
+    observations = check.probe(target, *extras, hidden=True)
     return {"ok": True, "observations": encode(observations), "notes": notes}
 
 

@@ -286,7 +286,7 @@ def build():
         def get_angles(pos, k, d):
             import sys
             return sys.modules["assignment.transformer"].get_angles(pos, k, d)
-        """), expect(12.5, **dict(stubs, get_angles=("error", "AttributeError"), **canary)))
+        """), expect(12.5, **dict(stubs, get_angles=("error", "KeyError|AttributeError"), **canary)))
     out["huge_file.ipynb"] = (hostile("get_angles", """
         def get_angles(pos, k, d):
             with open("huge.bin", "wb") as handle:

@@ -1,0 +1,36 @@
+"""The checks behind the public tests and the grader, one per graded exercise.
+
+Modules:
+
+* ``protocol``   -- the Check base class, the Reference interface, CheckFailed, the
+                    judging helpers, ALL_TESTS_PASSED, make_check and public_test;
+* ``inputs``, ``layers`` -- scenario inputs and comparisons shared by the checks;
+* ``positional`` (get_angles, positional_encoding), ``attention``, ``encoder``
+  (EncoderLayer, Encoder), ``decoder`` (DecoderLayer, Decoder), ``transformer_model``
+  (Transformer) -- the exercise checks: scenarios, hints, comparisons; no solution code;
+* ``known_mistakes`` -- the known mistakes' outputs, computed from the reference
+                    (instructor only: it re-implements the solutions);
+* ``live``       -- LiveReference (values computed from the reference module) and record;
+* ``recorded``   -- RecordedReference (values replayed from recorded data).
+
+How to ...
+
+* add a scenario: yield ``(group id, key, thunk)`` from the check's ``scenarios`` and
+  compare ``got[key]`` with ``expected[key]`` in ``compare_<group id>``; a new group is a
+  ``Group(id, tag, about)`` in the check's ``groups`` (``about`` names the shapes fed);
+  tag it ``COURSE`` if the course's own tests use that kind of input (rank, batch size,
+  dtype, container), else ``BEYOND`` (a failure there is advice under the course policy);
+* add a known mistake: a hint under a new id in the exercise module's ``hints`` (order =
+  priority), and its output under the same id in the provider of ``known_mistakes``
+  (``PROVIDERS[name](live, check, scenario)``); a public scenario it applies to must be in
+  its group's ``mistakes_on`` (so ``live.record`` records it for a student release);
+* build a check: ``make_check(exercise, reference)`` with a registry ``Exercise`` and a
+  ``Reference`` (``LiveReference(module)``, ``RecordedReference(data)``), or no reference
+  to probe only (the sandbox).
+
+Only ``protocol`` is imported here, so importing the package loads neither TensorFlow
+nor any reference code.
+"""
+from assignment.checks.protocol import (ALL_TESTS_PASSED, BEYOND, COURSE, POLICIES, PUBLIC, Advice,  # noqa: F401
+                                        Check, CheckFailed, Group, Reference, Verdict, check_class, make_check,
+                                        public_test, test_function)

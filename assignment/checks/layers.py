@@ -1,0 +1,62 @@
+"""Comparisons shared by the layer checks (EncoderLayer ... Transformer).
+
+They judge observations only (what the learner's layer returned on the scenarios);
+no solution code here.
+"""
+import numpy as np
+
+from assignment.checks.protocol import CheckFailed, array_of, close, diagnose, tuple_items, value_of
+
+DECODER_KEYS = ("decoder_layer{}_block1_self_att", "decoder_layer{}_block2_decenc_att")
+
+
+def built(cls, seed, *args, **kwargs):
+    """Build a layer right after seeding, as the course's tests do."""
+    import tensorflow as tf
+    tf.keras.utils.set_random_seed(seed)
+    return cls(*args, **kwargs)
+
+
+def main_output(record, what, count=None):
+    """The main output of a layer call: the array itself, or the first item of its tuple."""
+    return array_of(record if count is None else tuple_items(record, what, count)[0], what)
+
+
+def check_eval_is_deterministic(got, eval_, what, count, hint):
+    """With training=False, calling twice must give the same output (no dropout)."""
+    if not np.allclose(eval_, main_output(got["public_eval_again"], what, count)):
+        raise CheckFailed(f"With training=False the output changes from call to call: dropout is active. {hint}")
+
+
+def check_keywords_agree(got, eval_, what, count, signature):
+    """Passing training and the masks as keywords must give the positional call's output."""
+    if not close(main_output(got["public_eval_keywords"], f"{what} called with keywords", count), eval_):
+        raise CheckFailed(f"Calling {what} with training= and the masks as keywords gives another result than "
+                          f"positionally; keep the signature {signature}.")
+
+
+def compare_outputs(got, expected, keys, name, count, note):
+    """The main outputs of the scenarios ``keys`` must equal the reference's."""
+    for key in keys:
+        what = f"{name} [{key}]"
+        diagnose(what, main_output(got[key], what, count), main_output(expected[key], what, count), [], note)
+
+
+def check_unchanged(got, key_a, key_b, count, part, message):
+    """A property: the outputs of two scenarios agree on ``part`` (what must not change)."""
+    a = main_output(got[key_a], key_a, count)
+    b = main_output(got[key_b], key_b, count)
+    if not np.allclose(a[part], b[part], atol=1e-5):
+        raise CheckFailed(message)
+
+
+def attention_dict(record, what, num_layers):
+    """The attention-weights dict of a Decoder/Transformer, with its keys checked."""
+    value_of(record, what)
+    if record.get("kind") != "mapping":
+        raise CheckFailed(f"{what} must be a dict of attention weights; got a {record.get('pytype')}.")
+    want = [key.format(i) for i in range(1, num_layers + 1) for key in DECODER_KEYS]
+    if sorted(record["items"]) != sorted(want):
+        raise CheckFailed(f"The attention weights dict has keys {sorted(record['items'])}; expected "
+                          f"{sorted(want)} (layers counted from 1).")
+    return record["items"]

@@ -1,0 +1,385 @@
+"""The check protocol: probe the learner's code on scenarios, judge against a reference.
+
+A check (one per graded exercise) has two halves:
+
+* ``probe(target, *extras, hidden=False)`` calls the learner's function or class on the
+  check's scenarios and records what came back (``assignment.observations``). It decides
+  nothing and needs no reference, so it runs in the sandbox.
+* ``judge(observations, hidden=False, policy="course")`` compares with what the
+  reference gives on the same scenarios and raises ``CheckFailed`` with a hint that
+  names the mistake. It never runs learner code.
+
+Everything the judge needs from the reference solutions goes through a ``Reference``
+(the expected observations, the outputs of the known mistakes, auxiliary values), so
+the exercise modules hold no solution code: ``LiveReference`` (checks/live.py) computes
+from the reference module, ``RecordedReference`` (checks/recorded.py) replays data.
+
+Scenarios come in groups, each tagged ``public`` (what the public test shows),
+``course`` (hidden, inside the input domain the course's own tests exercise) or
+``beyond`` (hidden, outside it: leading batch/head axes, batch > 1 where the course uses
+batch 1, length 1, tensors instead of arrays, ...). Under the ``course`` policy a beyond
+failure is advice, not a failure; under ``strict`` it fails the exercise.
+"""
+from __future__ import annotations
+
+import abc
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterator, List, Mapping, Tuple
+
+import numpy as np
+
+from assignment.observations import attempt
+
+ALL_TESTS_PASSED = "All tests passed"
+GREEN, RESET = "\033[92m", "\033[0m"
+FILL_IN_HINT = ("Did you fill in the code between '# START CODE HERE' and '# END CODE HERE', "
+                "replacing every None?")
+
+PUBLIC, COURSE, BEYOND = "public", "course", "beyond"
+TAGS = (PUBLIC, COURSE, BEYOND)
+POLICIES = ("course", "strict")  # "course": beyond-course failures are advice; "strict": they count
+
+
+class CheckFailed(AssertionError):
+    """A public test or graded check failed; the message is the hint for the learner.
+
+    ``raised`` is True when the failure is that the learner's code raised an exception
+    (the grader reports those as ``error`` rather than ``failed``).
+    """
+
+    def __init__(self, message: str = "", raised: bool = False):
+        super().__init__(message)
+        self.raised = raised
+
+
+# ------------------------------------------------------------------ helpers for judging
+
+_TF_NOISE = (re.compile(r"\{\{function_node [^}]*\}\}\s*"), re.compile(r"\s*\[Op:[A-Za-z0-9_]+\]"),
+             re.compile(r"\s*name: $"))
+
+
+def short_error(message: str, width: int = 300) -> str:
+    """The first line of an exception message, without TensorFlow's op decorations."""
+    text = str(message or "")
+    for pattern in _TF_NOISE:
+        text = pattern.sub("", text)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def value_of(record, what):
+    """The array (or plain value) in an observation, or a CheckFailed that explains why not."""
+    kind = record.get("kind")
+    if kind == "none":
+        raise CheckFailed(f"{what} is None. {FILL_IN_HINT}")
+    if kind == "error":
+        message = f"{what} raised {record['type']}: {short_error(record['message'])}"
+        if record.get("where"):
+            message += f"\n  at {record['where']}"
+        if "NoneType" in record["message"] or "None" in record.get("where", ""):
+            message += f"\n{FILL_IN_HINT}"
+        error = CheckFailed(message, raised=True)
+        error.__cause__ = record.get("exception")
+        raise error
+    if kind == "array":
+        if "array" not in record:
+            raise CheckFailed(f"{what} is far too big: shape {tuple(record['shape'])}")
+        return record["array"]
+    if kind == "scalar":
+        return record["value"]
+    return record
+
+
+def array_of(record, what, shape=None, tensor=None, dtype=None):
+    """Like value_of, but insist on an array, and optionally its shape, container and dtype."""
+    value = value_of(record, what)
+    if record.get("kind") != "array":
+        raise CheckFailed(f"{what} should be an array or tensor, but it is a {record.get('pytype')}. "
+                          f"{FILL_IN_HINT if record.get('kind') == 'sequence' else ''}".strip())
+    if tensor is True and record["pytype"] == "ndarray":
+        raise CheckFailed(f"{what} is a numpy array; it must be a TensorFlow tensor "
+                          "(keep the given `tf.cast(..., dtype=tf.float32)`).")
+    if tensor is False and record["pytype"] != "ndarray":
+        raise CheckFailed(f"{what} is a {record['pytype']}; it must be a numpy array "
+                          "(use numpy operations such as np.power, not TensorFlow ones).")
+    if dtype is not None and record["dtype"] != dtype:
+        raise CheckFailed(f"{what} has dtype {record['dtype']}; expected {dtype}.")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise CheckFailed(f"{what} has shape {tuple(value.shape)}; expected {tuple(shape)}.")
+    return value
+
+
+def tuple_items(record, what, count):
+    """The items of a tuple the learner's code returned, insisting on ``count`` of them."""
+    value_of(record, what)
+    if record.get("kind") != "sequence" or record["length"] != count:
+        got = record.get("length", record.get("pytype"))
+        raise CheckFailed(f"{what} must return a tuple of {count} values; got {got}.")
+    return record["items"]
+
+
+def close(a, b, atol=1e-5):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=1e-4))
+
+
+def mismatch(what, got, expected):
+    """A message that shows where two arrays first disagree."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    index = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
+    return (f"{what} has wrong values: at index {tuple(int(i) for i in index)} got "
+            f"{got[index]:.6g}, expected {expected[index]:.6g}.")
+
+
+def diagnose(what, got, expected, variants, fallback):
+    """Fail with the hint of the known mistake whose output matches ``got``, else the fallback.
+
+    ``variants`` are (hint, wrong output) pairs; a wrong output may be a function that
+    computes it, so that a right answer costs no variant computations.
+    """
+    if close(got, expected):
+        return
+    for hint, wrong in variants:
+        wrong = wrong() if callable(wrong) else wrong  # lazy: computed only when needed
+        if wrong is not None and close(got, wrong):
+            raise CheckFailed(hint)
+    if np.shape(got) != np.shape(expected):
+        raise CheckFailed(f"{what} has shape {tuple(np.shape(got))}; expected {tuple(np.shape(expected))}.")
+    raise CheckFailed(f"{mismatch(what, got, expected)} {fallback}")
+
+
+def numpy(tensor):
+    return tensor.numpy() if hasattr(tensor, "numpy") else np.asarray(tensor)
+
+
+# ------------------------------------------------------------------ scenarios, verdicts, references
+
+@dataclass(frozen=True)
+class Group:
+    """Scenarios judged together by the check's ``compare_<id>`` method.
+
+    ``about`` says in words what these scenarios feed the code (shapes, batch, ...); the
+    feedback quotes it when they fail. ``mistakes_on`` names the scenarios whose known
+    mistakes ``compare_<id>`` asks the reference for (recorded for public groups).
+    """
+
+    id: str
+    tag: str  # PUBLIC, COURSE or BEYOND
+    about: str
+    mistakes_on: Tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.tag not in TAGS:
+            raise ValueError(f"group {self.id!r}: tag {self.tag!r} is not one of {TAGS}")
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A beyond-course scenario the learner's code gets wrong (a lesson, not a penalty)."""
+
+    scenario: str  # the group id
+    about: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Beyond the course's tests, {self.about}: {self.message}"
+
+
+@dataclass
+class Verdict:
+    """What ``judge`` returns when the exercise passes: the advice, if any."""
+
+    advice: List[Advice]
+
+
+class Reference(abc.ABC):
+    """Everything a judge needs from the reference solutions, by check and scenario.
+
+    ``check`` is the Check asking (its ``name``, ``exercise`` and ``settings`` say what
+    to compute); every value is plain data (arrays, observations), so it can be recorded.
+    """
+
+    @abc.abstractmethod
+    def expected(self, check: "Check", hidden: bool) -> dict:
+        """The reference's observations on the check's scenarios (public only unless ``hidden``)."""
+
+    @abc.abstractmethod
+    def mistakes(self, check: "Check", scenario: str) -> Mapping[str, object]:
+        """Known mistake id -> the output that mistake gives on ``scenario`` (an array, or a
+        function of no arguments computing it); only the mistakes that apply there."""
+
+    @abc.abstractmethod
+    def auxiliary(self, check: "Check", name: str):
+        """A named reference value the check's comparisons need (listed in ``check.auxiliaries``)."""
+
+
+Scenario = Tuple[str, str, Callable[[], object]]  # (group id, observation key, thunk)
+
+
+class Check(abc.ABC):
+    """Base class of the checks: subclasses set ``name``, ``groups`` and ``hints``, and
+    define ``scenarios`` and one ``compare_<group id>`` method per group."""
+
+    name = ""
+    groups: Tuple[Group, ...] = ()
+    hints: Dict[str, str] = {}  # known mistake id -> the hint a learner gets when their output matches it
+    auxiliaries: Tuple[str, ...] = ()  # names the check passes to reference.auxiliary
+    # Instructor-only module whose PROVIDERS/AUXILIARY compute this check's known mistakes
+    # and auxiliary values from the reference (read by LiveReference, never shipped).
+    mistakes_module = "assignment.checks.known_mistakes"
+    # The scenario that builds the learner's layer; later scenarios reuse what it built,
+    # so when it fails, its error is the one to report.
+    first_scenario = None
+
+    def __init__(self, exercise, reference: Reference = None, **settings):
+        if exercise.name != self.name:
+            raise ValueError(f"{type(self).__name__} checks {self.name!r}, not {exercise.name!r}")
+        self.exercise = exercise
+        self.reference = reference
+        self.settings = dict(settings)  # per-release parameters a check may read (none yet)
+
+    # ---- probe side (sandbox): no reference
+
+    @abc.abstractmethod
+    def scenarios(self, target, extras) -> Iterator[Scenario]:
+        """Yield (group id, key, thunk) triples; each thunk calls ``target`` and returns its outputs.
+        ``extras`` are the helpers the public test receives after the target (may be empty)."""
+
+    def wanted_groups(self, hidden: bool):
+        return [group for group in self.groups if hidden or group.tag == PUBLIC]
+
+    def probe(self, target, *extras, hidden=False):
+        """Run the scenarios on the learner's code: observations, no verdict."""
+        if target is None:
+            return {"target": {"kind": "none"}}
+        wanted = {group.id for group in self.wanted_groups(hidden)}
+        observations = {}
+        for group, key, thunk in self.scenarios(target, extras):
+            if group in wanted:
+                observations[key] = attempt(thunk)
+        return observations
+
+    def reference_call(self, module):
+        """(target, extras) of the reference module that ``expected`` probes: the
+        exercise's solution and its helpers. A check whose settings change the calling
+        convention (e.g. another release's masks) may adapt the reference here."""
+        return getattr(module, self.name), [getattr(module, name) for name in self.exercise.extra_args]
+
+    # ---- judge side (grader, or the learner's kernel for a public test)
+
+    def _reference(self) -> Reference:
+        if self.reference is None:
+            raise RuntimeError(f"the check of {self.name} was built without a reference: it can probe, not judge")
+        return self.reference
+
+    def expected(self, hidden=False) -> dict:
+        return self._reference().expected(self, hidden)
+
+    def known_mistakes(self, scenario: str):
+        """(hint, output or thunk) of each known mistake on ``scenario``, in ``hints`` order."""
+        provided = self._reference().mistakes(self, scenario)
+        return [(hint, provided[key]) for key, hint in self.hints.items() if key in provided]
+
+    def auxiliary(self, name: str):
+        return self._reference().auxiliary(self, name)
+
+    def judge(self, observations, hidden=False, policy="course") -> Verdict:
+        """Raise CheckFailed where the learner's observations are wrong; return the advice."""
+        if policy not in POLICIES:
+            raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
+        if observations.get("target", {}).get("kind") == "none":
+            raise CheckFailed(f"{self.name} is None. {FILL_IN_HINT}")
+        if self.first_scenario:
+            record = observations[self.first_scenario]
+            if record.get("kind") == "none":
+                raise CheckFailed(f"{self.name} returned None on the public inputs. {FILL_IN_HINT}")
+            value_of(record, f"{self.name} on the public inputs")
+        expected = self.expected(hidden)
+        advice = []
+        for group in self.wanted_groups(hidden):
+            compare = getattr(self, f"compare_{group.id}")
+            try:
+                compare(observations, expected)
+            except CheckFailed as failure:
+                if group.tag == BEYOND and policy == "course":
+                    message = " ".join(line.strip() for line in str(failure).splitlines() if line.strip())
+                    advice.append(Advice(group.id, group.about, message))
+                    continue
+                if group.tag == PUBLIC:
+                    raise
+                context = "beyond the course's tests" if group.tag == BEYOND else "a hidden scenario"
+                error = CheckFailed(f"On {context}, {group.about}: {failure}", raised=failure.raised)
+                error.__cause__ = failure.__cause__
+                raise error from failure.__cause__
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+                if group.tag == BEYOND and policy == "course":
+                    advice.append(Advice(group.id, group.about, "the outputs have an unexpected structure "
+                                                                f"({type(error).__name__}: {error})"))
+                    continue
+                raise
+        return Verdict(advice)
+
+
+# ------------------------------------------------------------------ the registry of check classes
+
+CHECK_CLASSES: Dict[str, type] = {}
+
+
+def register(cls):
+    """Class decorator of the exercise modules: the check class of exercise ``cls.name``."""
+    if cls.name in CHECK_CLASSES and CHECK_CLASSES[cls.name] is not cls:
+        raise ValueError(f"two check classes for {cls.name!r}")
+    missing = [group.id for group in cls.groups if not hasattr(cls, f"compare_{group.id}")]
+    if missing:
+        raise TypeError(f"{cls.__name__} has no compare_<id> method for groups {missing}")
+    CHECK_CLASSES[cls.name] = cls
+    return cls
+
+
+def check_class(exercise):
+    """The Check class of a registered exercise (imports its ``check_module``), or None
+    when that module has no probe/judge check for it (a plain public test function)."""
+    importlib.import_module(exercise.check_module)
+    return CHECK_CLASSES.get(exercise.name)
+
+
+def make_check(exercise, reference: Reference = None, **settings) -> Check:
+    """The check of ``exercise`` (a registry ``Exercise``), judging against ``reference``.
+    Without a reference it can only probe (that is all the sandbox needs)."""
+    cls = check_class(exercise)
+    if cls is None:
+        raise LookupError(f"{exercise.check_module} has no probe/judge check for {exercise.name}")
+    return cls(exercise, reference, **settings)
+
+
+def public_test(exercise, reference):
+    """The learner-facing test function of ``exercise``: probe, judge, print.
+
+    ``reference`` is a Reference, or a function of no arguments returning one (called on
+    the first test, so importing the tests costs nothing).
+    """
+    built = {}
+
+    def test(target, *extras):
+        if "check" not in built:
+            source = reference if isinstance(reference, Reference) else reference()
+            built["check"] = make_check(exercise, source)
+        check = built["check"]
+        check.judge(check.probe(target, *extras))
+        print(f"{GREEN}{ALL_TESTS_PASSED}{RESET}")
+
+    test.__name__ = test.__qualname__ = exercise.check
+    test.__doc__ = (f"Public test of {exercise.name} ({exercise.tag}): prints '{ALL_TESTS_PASSED}' or raises "
+                    "AssertionError with a hint.")
+    return test
+
+
+def test_function(exercise, reference):
+    """The public test of any registered exercise: generated from its Check class (see
+    ``public_test``), or, for a module without one (the NER lab's), its test function."""
+    if check_class(exercise) is not None:
+        return public_test(exercise, reference)
+    return getattr(importlib.import_module(exercise.check_module), exercise.check)
