@@ -135,8 +135,17 @@ def isolation(jobs: int, rounds: int) -> dict:
                                                         "--isolation", mode), cwd=ROOT, capture_output=True, text=True)
         elapsed = time.monotonic() - started
         if accounting is not None:
+            for _ in range(200):  # processes killed at the end may still be exiting
+                if not (accounting / "cgroup.procs").read_text().strip():
+                    break
+                time.sleep(0.05)
+            else:
+                print(f"warning: processes left in {accounting}", flush=True)
             cpu[mode].append(round(int((accounting / "cpuacct.usage").read_text()) / 1e9, 1))
-            accounting.rmdir()
+            try:
+                accounting.rmdir()
+            except OSError:
+                pass
         assert process.returncode == 0, process.stderr[-2000:]
         times[mode].append(round(elapsed, 1))
         scores[mode] = out.read_text(encoding="utf-8")
