@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -298,7 +297,3 @@ class PidsCgroup:
             self.path.rmdir()
         except OSError:
             pass
-
-
-def private_dir(prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=prefix))

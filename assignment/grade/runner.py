@@ -71,7 +71,7 @@ class Channel:
 
     def send(self, message: dict) -> None:
         body = json.dumps(message, separators=(",", ":"))
-        mac = hmac.new(bytes(self.key), body.encode("utf-8"), hashlib.sha256).hexdigest()
+        mac = hmac.new(self.key, body.encode("utf-8"), hashlib.sha256).hexdigest()  # no bytes copy of the key
         data = f"{mac} {body}\n".encode("utf-8")
         while data:
             written = os.write(self.fd, data)
