@@ -7,7 +7,7 @@ beyond the course are a batch of 2 for DecoderLayer and single-token targets.
 """
 import numpy as np
 
-from assignment.checks.inputs import DECODER_IDS, ENC_OUTPUT, X3, causal, convention_of, padding_mask_of, random_input
+from assignment.checks.inputs import DECODER_IDS, ENC_OUTPUT, X3, causal, padding_mask_of, random_input
 from assignment.checks.layers import (attention_dict, built, check_eval_is_deterministic, check_keywords_agree,
                                       check_unchanged, compare_outputs)
 from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,
@@ -114,10 +114,9 @@ class DecoderLayerCheck(Check):
                               "ffn output with training=training.")
         if "look_ahead_mask" in got:
             mask = array_of(got["look_ahead_mask"], "create_look_ahead_mask(3)")
-            want = convention_of(self.settings).look_ahead(3)
-            if not close(mask, want):
-                raise CheckFailed(f"create_look_ahead_mask(3) does not return the {want.shape} mask the release "
-                                  f"gives ({convention_of(self.settings).about}); it is given code, restore it.")
+            if not close(mask, causal(3)):
+                raise CheckFailed("create_look_ahead_mask(3) does not return the (1, 3, 3) lower-triangular "
+                                  "matrix of ones; it is given code, restore it.")
 
     def compare_other_sizes(self, got, expected):
         compare_outputs(got, expected, ("sizes_build", "sizes_train"), "DecoderLayer(8, 2, 16)", 3,
@@ -218,14 +217,10 @@ class DecoderCheck(Check):
                  "The training=False output is right, so look at dropout: self.dropout(x, training=training) "
                  "after adding the positional encoding, and training passed to each layer.")
         if "look_ahead_mask" in got:
-            convention = convention_of(self.settings)
-            if not close(array_of(got["look_ahead_mask"], "create_look_ahead_mask(4)"), convention.look_ahead(4)):
-                raise CheckFailed("create_look_ahead_mask is given code and no longer returns the causal mask "
-                                  f"({convention.about}).")
-            if not close(array_of(got["padding_mask"], "create_padding_mask"),
-                         convention.padding(np.array([[7, 0, 3, 0]]))):
-                raise CheckFailed("create_padding_mask is given code and no longer returns the release's padding "
-                                  f"mask ({convention.about}).")
+            if not close(array_of(got["look_ahead_mask"], "create_look_ahead_mask(4)"), causal(4)):
+                raise CheckFailed("create_look_ahead_mask is given code and no longer returns the causal mask.")
+            if not close(array_of(got["padding_mask"], "create_padding_mask"), [[[1, 0, 1, 0]]]):
+                raise CheckFailed("create_padding_mask is given code and no longer returns 1.0 for real tokens.")
 
     def compare_other_sizes(self, got, expected):
         compare_outputs(got, expected, ("sizes_build", "sizes_train"), "Decoder", 2,

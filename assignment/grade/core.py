@@ -135,7 +135,8 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
             continue
         node = where.cell.definition(exercise.name)
         try:
-            notes = list(where.notes) + given_code_edits(node, exercise.name, reference_module)
+            notes = list(where.notes) + ([] if release.settings() else  # another release's given code differs
+                                         given_code_edits(node, exercise.name, reference_module))
             stub = is_stub(node, exercise.name, reference_module)
         except RecursionError:
             notes, stub = list(where.notes), False
