@@ -67,6 +67,8 @@ def short_error(message: str, width: int = 300) -> str:
     for pattern in _TF_NOISE:
         text = pattern.sub("", text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling layer"):
+        lines = lines[1:]  # Keras's wrapper line; the error itself is the next one
     text = lines[0] if lines else ""
     return text if len(text) <= width else text[:width - 3] + "..."
 

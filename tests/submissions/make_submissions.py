@@ -539,6 +539,18 @@ def build():
     out["learner_k_dot_t.ipynb"] = (nb, dict(expect(100, **{n: ("passed", "") for n in names}),
                                              advice={CANARY: "transpose_b=True"}))
 
+    # A learner with idioms that each get a named hint: mask=mask to MultiHeadAttention, the
+    # encoder layers called without training, attention weights keyed from layer 0, and
+    # numpy where it works on every input (no penalty).
+    from tests.mutants import transformer_mutants as m
+    nb = base(SOLVED)
+    for name, mutant in ((CANARY, m.attention_numpy_swapaxes), ("EncoderLayer", m.EncoderLayerMaskKeyword),
+                         ("Encoder", m.EncoderLayersWithoutTraining), ("Decoder", m.DecoderKeysFromZero)):
+        replace(nb, name, mutant_source(name, mutant))
+    out["learner_idioms.ipynb"] = (nb, expect(62.5, **dict(
+        {n: ("passed", "") for n in names}, EncoderLayer=("error", "has no `mask` argument"),
+        Encoder=("error", "called without `training`"), Decoder=("failed", "counts layers from 0"))))
+
     # A completed notebook of the 2021 release: its tests written in the notebook,
     # get_angles(pos, i, d), masks with 1 = padding/future (create_padding_mask -> (n, 1, 1, m)),
     # attention adding mask * -1e9. Right under that release's convention: 100.
