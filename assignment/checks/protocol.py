@@ -304,11 +304,10 @@ class Check(abc.ABC):
             if record.get("kind") == "none":
                 raise CheckFailed(f"{self.name} returned None on the public inputs. {FILL_IN_HINT}")
             try:
-                value_of(record, f"{self.name} on the public inputs")
+                value_of(record, self.name)
             except CheckFailed as failure:  # say what it received, then the error and any hint
-                about = next((group.about for group in self.groups if group.tag == PUBLIC), "")
-                error = CheckFailed(f"On the public test's inputs, {about}: {failure}" if about else str(failure),
-                                    raised=failure.raised)
+                about = next((group.about for group in self.groups if group.tag == PUBLIC), "the public inputs")
+                error = CheckFailed(f"On the public test's inputs, {about}: {failure}", raised=failure.raised)
                 raise error from failure.__cause__
         expected = self.expected(hidden)
         advice = []
