@@ -379,6 +379,21 @@ class DecoderMasksSwapped(_DecoderMistake):
     swap_masks = True
 
 
+class DecoderLayersWithoutTraining(ref.Decoder):
+    """training not passed on to the decoder layers: every argument after enc_output shifts one slot."""
+    def call(self, x, enc_output, training, look_ahead_mask, padding_mask):
+        seq_len = tf.shape(x)[1]
+        x = self.embedding(x) * tf.math.sqrt(tf.cast(self.embedding_dim, tf.float32))
+        x += self.pos_encoding[:, :seq_len, :]
+        x = self.dropout(x, training=training)
+        weights = {}
+        for i in range(self.num_layers):
+            x, block1, block2 = self.dec_layers[i](x, enc_output, look_ahead_mask, padding_mask)
+            weights[f"decoder_layer{i + 1}_block1_self_att"] = block1
+            weights[f"decoder_layer{i + 1}_block2_decenc_att"] = block2
+        return x, weights
+
+
 # ------------------------------------------------------------------ Transformer
 
 class _TransformerMistake(ref.Transformer):
@@ -473,6 +488,7 @@ MUTANTS = [
     ("Decoder", DecoderKeysFromZero, "counts layers from 0 (decoder_layer0_block1_self_att"),
     ("Decoder", DecoderLayersNotChained, "previous layer's output"),
     ("Decoder", DecoderMasksSwapped, "masks are swapped"),
+    ("Decoder", DecoderLayersWithoutTraining, "called without `training`"),
     ("Transformer", TransformerDecoderMasksSwapped, "decoder gets its two masks swapped"),
     ("Transformer", TransformerDecoderGetsPaddingMask, "look_ahead_mask for its self-attention"),
     ("Transformer", TransformerEncoderNoMask, "encoder does not get its mask"),
