@@ -42,8 +42,10 @@ def test_a_raise_says_what_the_code_received_and_where():
      "numpy_on_tensors"),
     ("TypeError", "call() got an unexpected keyword argument 'mask'", "line 4: a = self.mha(x, x, x, mask=mask)",
      "mha_mask_keyword"),
-    ("InvalidArgumentError", "Exception encountered when calling layer 'key'", "line 4: a = self.mha2(q1, e, padding_mask)",
-     "mha_mask_as_key"),
+    ("InvalidArgumentError", "Exception encountered when calling layer 'key'",
+     "line 4: a = self.mha2(q1, e, padding_mask)", "mha_mask_as_key"),
+    ("InvalidArgumentError", "Exception encountered when calling layer 'key'", "line 4: a = self.mha(x, v, k, m)",
+     "mha_key_layer"),
     ("TypeError", "missing 1 required positional argument: 'mask'", "line 9: x = self.enc_layers[i](x, mask)",
      "training_not_passed"),
 ])
