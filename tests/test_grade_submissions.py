@@ -65,6 +65,10 @@ def test_submission_graded_as_expected(batch, name):
         assert got["status"] in want["status"].split("|"), (exercise, got["status"], got["feedback"])
         assert any(text in got["feedback"] for text in want["feedback"].split("|")), (exercise, got["feedback"])
         assert got["points"] == (got["max_points"] if got["status"] == "passed" else 0)
+    for exercise, words in expected.get("advice", {}).items():  # named advice, under the course policy
+        assert any(words in item for item in statuses[exercise]["advice"]), statuses[exercise]["advice"]
+    if expected.get("release"):
+        assert result["release"]["name"] == expected["release"], result["release"]
     for note in expected.get("notes", []):
         assert any(note in line for line in result["notes"]), result["notes"]
     if expected.get("error"):

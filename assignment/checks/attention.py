@@ -7,7 +7,7 @@ and head axes, as multi-head attention feeds it, and TensorFlow tensors instead 
 """
 import numpy as np
 
-from assignment.checks.inputs import K, MASK, Q, V, random_input, shapes
+from assignment.checks.inputs import K, MASK, Q, V, convention_of, random_input, shapes
 from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, Group, array_of, diagnose, numpy,
                                         register, tuple_items)
 
@@ -47,19 +47,40 @@ class ScaledDotProductAttention(Check):
         Group("tensors", BEYOND, "with TensorFlow tensors instead of numpy arrays (the course's q (3, 4), "
                                  "k (4, 4), v (4, 2) and (1, 3, 4) mask, as tf.constant)", mistakes_on=("tensors",)),
     )
-    hints = {
+    hints = {  # {add_mask} and {inverted} are filled in from the release's mask convention
         "unscaled": "The scores are not divided by sqrt(d_k): scale q k^T by 1/sqrt(d_k), with d_k the size "
                     "of the last dimension of k.",
         "scaled_by_depth": "Divide the scores by sqrt(d_k), not by d_k.",
         "softmax_axis": "Softmax runs over the wrong axis: normalize over the keys, the last axis (axis=-1), so "
-                        "each row of weights sums to 1.",
-        "mask_inverted": "The mask is applied the wrong way round: add (1 - mask) * -1e9, so that the positions "
-                         "where the mask is 0 get a huge negative score.",
-        "mask_ignored": "The mask is ignored: when mask is not None, add (1 - mask) * -1e9 to the scaled scores.",
-        "mask_multiplied": "Add (1 - mask) * -1e9 to the scores; multiplying the scores by the mask does not "
+                        "each row of weights sums to 1 (with a (1, n_q, n_k) mask the scores have 3 axes, and "
+                        "axis=1 is the queries').",
+        "mask_inverted": "The mask is applied the wrong way round: {inverted}",
+        "mask_ignored": "The mask is ignored: when mask is not None, add {add_mask} to the scaled scores.",
+        "mask_multiplied": "Add {add_mask} to the scores; multiplying the scores by the mask does not "
                            "block a position.",
         "mask_tiny": "The blocked positions must get -1e9, a huge negative number, before the softmax.",
     }
+    INVERTED = {  # the mask_inverted hint, per convention
+        "current": "`mask * -1e9` is the older convention (1 = padding); this notebook's masks have 1 = may "
+                   "attend and 0 = blocked, so add (1 - mask) * -1e9.",
+        "2021": "this notebook (the 2021 release) marks padded and future positions with 1, so add "
+                "mask * -1e9, not (1 - mask) * -1e9.",
+    }
+
+    def __init__(self, exercise, reference=None, **settings):
+        super().__init__(exercise, reference, **settings)
+        self.convention = convention_of(self.settings)
+
+    def known_mistakes(self, scenario):
+        words = {"add_mask": self.convention.add_mask, "inverted": self.INVERTED[self.convention.name]}
+        return [(hint.format(**words), output) for hint, output in super().known_mistakes(scenario)]
+
+    def reference_call(self, module):
+        target, extras = super().reference_call(module)
+        if not self.convention.blocked_is_one:
+            return target, extras
+        convention = self.convention
+        return (lambda q, k, v, mask: target(q, k, v, convention.to_attend(mask))), extras
 
     @staticmethod
     def cases():
@@ -80,7 +101,10 @@ class ScaledDotProductAttention(Check):
 
     def scenarios(self, target, extras):
         for key, (group, inputs) in self.cases().items():
-            yield group, key, (lambda inputs=inputs: target(*inputs()))
+            yield group, key, (lambda inputs=inputs: self._call(target, *inputs()))
+
+    def _call(self, target, q, k, v, mask):
+        return target(q, k, v, self.convention.attention(mask))  # the mask as the release writes it
 
     def _compare(self, group, got, expected):
         for key, (case_group, inputs) in self.cases().items():
@@ -93,7 +117,7 @@ class ScaledDotProductAttention(Check):
             weights = array_of(items[1], f"the attention weights of {what}")
             output = array_of(items[0], f"the output of {what}")
             diagnose(f"the attention weights of {what}", weights, want_w, self.known_mistakes(key),
-                     "weights = softmax(q k^T / sqrt(d_k) + (1 - mask) * -1e9) over the last axis.")
+                     f"weights = softmax(q k^T / sqrt(d_k) + {self.convention.add_mask}) over the last axis.")
             diagnose(f"the output of {what}", output, want_out, [],
                      "The weights are right: output = tf.matmul(attention_weights, v).")
 

@@ -36,7 +36,9 @@ class DecoderLayerCheck(Check):
         "no_residual3": "The third residual connection is missing: layernorm3(ffn output + output of block 2).",
         "masks_swapped": "The two masks are swapped: block 1 (self-attention) takes look_ahead_mask, block 2 takes "
                          "padding_mask.",
-        "no_padding": "The padding mask is not passed to self.mha2 (block 2).",
+        "no_padding": "The padding mask is not passed to self.mha2 (block 2): self.mha2(Q1, enc_output, "
+                      "enc_output, padding_mask, return_attention_scores=True) (MultiHeadAttention's arguments are "
+                      "query, value, key, attention_mask).",
     }
 
     @staticmethod

@@ -35,7 +35,9 @@ class EncoderLayerCheck(Check):
                        "output.",
         "no_residual2": "The second residual connection is missing: layernorm2 must get the output of "
                         "layernorm1 + the ffn output.",
-        "no_mask": "The mask is not used: pass it to self.mha as the attention mask (self.mha(x, x, x, mask)).",
+        "no_mask": "The mask is not used: pass it to self.mha as the attention mask, the fourth argument "
+                   "(self.mha(x, x, x, mask) or self.mha(x, x, x, attention_mask=mask)); MultiHeadAttention's "
+                   "arguments are query, value, key, attention_mask.",
     }
 
     @staticmethod

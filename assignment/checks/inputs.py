@@ -39,3 +39,59 @@ def causal(length):
 def shapes(**arrays) -> str:
     """'q (2, 3, 5, 8), k (2, 3, 6, 8)': the shapes a scenario feeds the code, for feedback."""
     return ", ".join(f"{name} {tuple(np.shape(value))}" for name, value in arrays.items() if value is not None)
+
+
+class MaskConvention:
+    """How a release of the notebook writes its masks; the checks take it as a parameter.
+
+    The scenarios are written with 1.0 = may attend; ``attention`` turns such a mask into
+    this convention's values, ``look_ahead``/``padding`` are what the release's given
+    helpers return, ``add_mask`` is how its attention adds a mask to the scores.
+    """
+
+    def __init__(self, name, blocked_is_one, padding_axes, add_mask, about):
+        self.name = name
+        self.blocked_is_one = blocked_is_one  # True: 1.0 marks a padded / future (blocked) position
+        self.padding_axes = padding_axes  # singleton axes create_padding_mask inserts: 1 -> (n, 1, m)
+        self.add_mask = add_mask
+        self.about = about
+
+    def attention(self, mask):
+        """A (1.0 = may attend) scenario mask in this convention (numpy array or tensor)."""
+        if mask is None or not self.blocked_is_one:
+            return mask
+        return 1.0 - mask
+
+    def to_attend(self, mask):
+        """This convention's mask back to 1.0 = may attend (for the reference)."""
+        return self.attention(mask)  # the conversion is its own inverse
+
+    def look_ahead(self, size):
+        """What the release's create_look_ahead_mask(size) returns."""
+        if self.blocked_is_one:
+            return 1.0 - np.tril(np.ones((size, size), np.float32))  # (size, size): 1.0 = future position
+        return causal(size)  # (1, size, size)
+
+    def padding(self, ids):
+        """What the release's create_padding_mask(ids) returns."""
+        ids = np.asarray(ids)
+        values = (ids == 0) if self.blocked_is_one else (ids != 0)
+        return values.astype(np.float32).reshape(ids.shape[0], *([1] * self.padding_axes), ids.shape[-1])
+
+    def __repr__(self):  # part of a check's settings token (the cache key of expected values)
+        return f"MaskConvention({self.name!r})"
+
+
+CURRENT = MaskConvention("current", False, 1, "(1 - mask) * -1e9",
+                         "1 = may attend, 0 = padding or future; create_padding_mask returns (n, 1, m)")
+RELEASE_2021 = MaskConvention("2021", True, 2, "mask * -1e9",
+                              "1 = padding or future position (blocked); create_padding_mask returns (n, 1, 1, m)")
+CONVENTIONS = {convention.name: convention for convention in (CURRENT, RELEASE_2021)}
+
+
+def convention_of(settings) -> MaskConvention:
+    """The mask convention a check's settings name ("current" unless ``mask_convention`` says otherwise)."""
+    name = (settings or {}).get("mask_convention", "current")
+    if name not in CONVENTIONS:
+        raise ValueError(f"unknown mask convention {name!r}; expected one of {sorted(CONVENTIONS)}")
+    return CONVENTIONS[name]

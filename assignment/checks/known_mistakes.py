@@ -99,6 +99,7 @@ def attention_numpy(q, k, v, mask, scale="sqrt", mask_mode="right", axis=-1):
             logits = logits * mask
         elif mask_mode == "tiny":
             logits = logits + (1.0 - mask) * -1.0
+        logits = logits.astype(np.float32).astype(np.float64)  # -1e9 + x rounds as in float32 TensorFlow
     logits = logits - logits.max(axis=axis, keepdims=True)
     weights = np.exp(logits)
     weights = weights / weights.sum(axis=axis, keepdims=True)

@@ -56,6 +56,11 @@ def attention_dict(record, what, num_layers):
     if record.get("kind") != "mapping":
         raise CheckFailed(f"{what} must be a dict of attention weights; got a {record.get('pytype')}.")
     want = [key.format(i) for i in range(1, num_layers + 1) for key in DECODER_KEYS]
+    from_zero = [key.format(i) for i in range(num_layers) for key in DECODER_KEYS]
+    if sorted(record["items"]) == sorted(from_zero):
+        raise CheckFailed(f"The attention weights dict counts layers from 0 ({from_zero[0]}, ...); the keys count "
+                          f"them from 1: use f'decoder_layer{{i + 1}}_block1_self_att' and "
+                          f"f'decoder_layer{{i + 1}}_block2_decenc_att' for self.dec_layers[i].")
     if sorted(record["items"]) != sorted(want):
         raise CheckFailed(f"The attention weights dict has keys {sorted(record['items'])}; expected "
                           f"{sorted(want)} (layers counted from 1).")

@@ -30,6 +30,7 @@ from typing import Callable, Dict, Iterator, List, Mapping, Tuple
 
 import numpy as np
 
+from assignment.checks.idioms import idiom_hint
 from assignment.observations import attempt
 
 ALL_TESTS_PASSED = "All tests passed"
@@ -66,6 +67,8 @@ def short_error(message: str, width: int = 300) -> str:
     for pattern in _TF_NOISE:
         text = pattern.sub("", text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling layer"):
+        lines = lines[1:]  # Keras's wrapper line; the error itself is the next one
     text = lines[0] if lines else ""
     return text if len(text) <= width else text[:width - 3] + "..."
 
@@ -81,6 +84,10 @@ def value_of(record, what):
             message += f"\n  at {record['where']}"
         if "NoneType" in record["message"] or "None" in record.get("where", ""):
             message += f"\n{FILL_IN_HINT}"
+        else:
+            hint = idiom_hint(record["type"], record["message"], record.get("where", ""))
+            if hint:
+                message += f"\n{hint}"
         error = CheckFailed(message, raised=True)
         error.__cause__ = record.get("exception")
         raise error
@@ -296,7 +303,12 @@ class Check(abc.ABC):
             record = observations[self.first_scenario]
             if record.get("kind") == "none":
                 raise CheckFailed(f"{self.name} returned None on the public inputs. {FILL_IN_HINT}")
-            value_of(record, f"{self.name} on the public inputs")
+            try:
+                value_of(record, self.name)
+            except CheckFailed as failure:  # say what it received, then the error and any hint
+                about = next((group.about for group in self.groups if group.tag == PUBLIC), "the public inputs")
+                error = CheckFailed(f"On the public test's inputs, {about}: {failure}", raised=failure.raised)
+                raise error from failure.__cause__
         expected = self.expected(hidden)
         advice = []
         for group in self.wanted_groups(hidden):
@@ -308,9 +320,10 @@ class Check(abc.ABC):
                     message = " ".join(line.strip() for line in str(failure).splitlines() if line.strip())
                     advice.append(Advice(group.id, group.about, message))
                     continue
-                if group.tag == PUBLIC:
+                if group.tag == PUBLIC and not failure.raised:
                     raise
-                context = "beyond the course's tests" if group.tag == BEYOND else "a hidden scenario"
+                context = {PUBLIC: "the public test's inputs", BEYOND: "beyond the course's tests"}.get(
+                    group.tag, "a hidden scenario")  # a raise says what the code received
                 error = CheckFailed(f"On {context}, {group.about}: {failure}", raised=failure.raised)
                 error.__cause__ = failure.__cause__
                 raise error from failure.__cause__

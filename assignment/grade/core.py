@@ -17,6 +17,7 @@ from assignment.grade import GRADER_VERSION
 from assignment.grade.extract import (SubmissionError, find_all, read_cells, replayed_imports,  # noqa: F401
                                       support_definitions)
 from assignment.grade.given_code import GIVEN_HELPERS, given_code_edits, helper_edits, is_stub
+from assignment.grade.release_version import detect as detect_release
 from assignment.grade.sandbox import Limits, Session, decode_observations, load_reference
 from assignment.notebook_source import module_path
 
@@ -42,17 +43,19 @@ _CHECKS: Dict[tuple, object] = {}
 _CHECKS_LOCK = threading.Lock()
 
 
-def check_for(exercise):
-    """The judging check of ``exercise``, one per process, with a LiveReference of its
-    reference module whose expected outputs are kept in ``CACHE_DIR`` between runs."""
-    key = (exercise.source_module, exercise.name)
+def check_for(exercise, settings=None):
+    """The judging check of ``exercise``, one per process and ``settings`` (a release's
+    mask convention), with a LiveReference of its reference module whose expected outputs
+    are kept in ``CACHE_DIR`` between runs."""
+    settings = dict(settings or {})
+    key = (exercise.source_module, exercise.name, tuple(sorted(settings.items())))
     with _CHECKS_LOCK:
         if key not in _CHECKS:
             from assignment.checks import make_check
             from assignment.checks.live import LiveReference
             if exercise.source_module not in _REFERENCES:
                 _REFERENCES[exercise.source_module] = LiveReference(exercise.source_module, CACHE_DIR)
-            _CHECKS[key] = make_check(exercise, _REFERENCES[exercise.source_module])
+            _CHECKS[key] = make_check(exercise, _REFERENCES[exercise.source_module], **settings)
         return _CHECKS[key]
 
 
@@ -61,10 +64,10 @@ def _load_checks(exercises) -> None:
         check_for(exercise)
 
 
-def judge(exercise, encoded, policy: str = "course") -> tuple:
+def judge(exercise, encoded, policy: str = "course", settings=None) -> tuple:
     """(status, feedback, advice) for the observations of ``exercise``; runs reference code only."""
     try:
-        check = check_for(exercise)
+        check = check_for(exercise, settings)
     except LookupError as error:
         return "error", f"the grader has no check for {exercise.name} ({error})", []
     try:
@@ -109,6 +112,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
     started = time.monotonic()
     exercises = exercises_of(notebook)
     cells = read_cells(path)
+    release = detect_release(cells)  # the 2021 release is graded with its mask convention
     try:
         found = find_all(cells, exercises)
     except (RecursionError, MemoryError) as error:  # pathological source: nothing to run
@@ -131,7 +135,8 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
             continue
         node = where.cell.definition(exercise.name)
         try:
-            notes = list(where.notes) + given_code_edits(node, exercise.name, reference_module)
+            notes = list(where.notes) + ([] if release.settings() else  # another release's given code differs
+                                         given_code_edits(node, exercise.name, reference_module))
             stub = is_stub(node, exercise.name, reference_module)
         except RecursionError:
             notes, stub = list(where.notes), False
@@ -145,7 +150,8 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
         extra_notes[exercise.name] = notes
         to_run.append({"name": exercise.name, "tag": exercise.tag, "code": where.cell.source,
                        "support": [source for _, source, _ in support],
-                       "extra_args": list(exercise.extra_args), "notebook": notebook})
+                       "extra_args": list(exercise.extra_args), "notebook": notebook,
+                       "settings": release.settings()})
     info = {}
     if to_run:
         common = {"imports": replayed_imports(cells),
@@ -164,7 +170,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
             judge_started = time.monotonic()
             advice = []
             if message["status"] == "probed":
-                status, feedback, advice = judge(exercise, message.get("observations"), policy)
+                status, feedback, advice = judge(exercise, message.get("observations"), policy, release.settings())
             else:
                 status, feedback = message["status"], message.get("message", "")
             seconds = float(message.get("seconds") or 0) + time.monotonic() - judge_started
@@ -177,7 +183,9 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
         "max_score": round(sum(r["max_points"] for r in ordered), 4),
         "exercises": ordered,
         "policy": policy,
-        "notes": _safe_helper_edits(cells, reference_module),
+        "release": release.as_json(),
+        "release_line": release.line(),
+        "notes": [] if release.settings() else _safe_helper_edits(cells, reference_module),
         "error": None,
         "seconds": round(time.monotonic() - started, 3),
         "grader_version": GRADER_VERSION,

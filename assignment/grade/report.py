@@ -27,7 +27,8 @@ def table(result: Dict) -> str:
                        or (f"advice: {e['advice'][0]}" if e.get("advice") else ""))) for e in result["exercises"]]
     headers = ("exercise", "points", "status", "feedback")
     widths = [max(len(headers[i]), *(len(row[i]) for row in rows)) for i in range(3)]
-    lines = [f"{headers[0]:<{widths[0]}}  {headers[1]:>{widths[1]}}  {headers[2]:<{widths[2]}}  {headers[3]}",
+    lines = [result["release_line"]] if result.get("release_line") else []  # another release: one line on top
+    lines += [f"{headers[0]:<{widths[0]}}  {headers[1]:>{widths[1]}}  {headers[2]:<{widths[2]}}  {headers[3]}",
              "-" * (sum(widths) + 6 + 40)]
     for row in rows:
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip())
@@ -52,6 +53,7 @@ def as_json(result: Dict) -> Dict:
         "score": result["score"],
         "max_score": result["max_score"],
         "policy": result.get("policy", "course"),
+        "release": result.get("release") or {"name": "current", "mask_convention": "current", "signs": []},
         "exercises": [dict({key: e[key] for key in ("name", "tag", "points", "max_points", "status", "feedback",
                                                      "seconds", "notes", "output")}, advice=e.get("advice") or [])
                       for e in result["exercises"]],

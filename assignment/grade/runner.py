@@ -342,7 +342,8 @@ def run_exercise(exercise: dict, job: dict, pieces) -> dict:
     from assignment.checks import make_check
     from assignment.exercises import find
     from assignment.observations import encode
-    check = make_check(find(name, exercise.get("notebook", "Transformer")))  # no reference: it can only probe
+    check = make_check(find(name, exercise.get("notebook", "Transformer")),  # no reference: it can only probe
+                       **{key: str(value) for key, value in (exercise.get("settings") or {}).items()})
 
     sys.meta_path.insert(0, BlockImports(BLOCKED_MODULES))
     del pieces, imports, definitions

@@ -59,3 +59,40 @@ def test_a_course_scenario_failure_is_never_advice():
     run_public_test("scaled_dot_product_attention", hard_coded)
     with pytest.raises(AssertionError, match="On a hidden scenario, 2-D inputs with other sizes"):
         graded("scaled_dot_product_attention", hard_coded)
+
+
+def attention_2021(q, k, v, mask):
+    """The 2021 release's attention: its masks mark blocked positions with 1."""
+    logits = tf.matmul(q, k, transpose_b=True) / tf.math.sqrt(tf.cast(tf.shape(k)[-1], tf.float32))
+    if mask is not None:
+        logits += (mask * -1e9)
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def check_with(convention):
+    from assignment.checks import make_check
+    from assignment.exercises import find
+    from check_helpers import LIVE
+    return make_check(find("scaled_dot_product_attention"), LIVE, mask_convention=convention)
+
+
+def test_the_mask_convention_is_a_parameter_of_the_check():
+    old = check_with("2021")
+    assert old.judge(old.probe(attention_2021, hidden=True), hidden=True, policy="strict").advice == []
+    with pytest.raises(AssertionError, match="older convention"):  # the same code, today's masks
+        graded("scaled_dot_product_attention", attention_2021)
+    with pytest.raises(AssertionError, match=r"2021 release\) marks padded and future positions with 1"):
+        old.judge(old.probe(ref.scaled_dot_product_attention, hidden=True), hidden=True)
+
+
+def test_the_2021_convention_describes_that_release_s_helpers():
+    import numpy as np
+    from assignment.checks.inputs import CONVENTIONS
+    old = CONVENTIONS["2021"]
+    assert old.padding(np.array([[7, 0, 3]])).shape == (1, 1, 1, 3)
+    assert old.padding(np.array([[7, 0, 3]])).ravel().tolist() == [0, 1, 0]
+    assert old.look_ahead(3).tolist() == [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
+    assert CONVENTIONS["current"].padding(np.array([[7, 0, 3]])).tolist() == [[[1, 0, 1]]]
+    with pytest.raises(ValueError, match="unknown mask convention"):
+        check_with("1999")

@@ -97,3 +97,10 @@ def test_check_failed_carries_whether_the_code_raised():
     with pytest.raises(CheckFailed) as failure:
         value_of({"kind": "error", "type": "ValueError", "message": "bad", "where": "line 3: x"}, "f")
     assert failure.value.raised and "at line 3: x" in str(failure.value)
+
+
+def test_short_error_skips_the_keras_wrapper_line():
+    from assignment.checks.protocol import short_error
+    message = ("Exception encountered when calling layer 'encoder' (type Encoder).\n\n"
+               "EncoderLayer.call() missing 1 required positional argument: 'mask'\n\nCall arguments received ...")
+    assert short_error(message) == "EncoderLayer.call() missing 1 required positional argument: 'mask'"

@@ -1,6 +1,8 @@
 """Known-wrong solutions of the Transformer exercises, written the way learners get them wrong.
 
-``MUTANTS`` lists (exercise, mutant, words the public test's message must contain).
+``MUTANTS`` lists (exercise, mutant, words the public test's message must contain);
+``ADVICE_MUTANTS`` (exercise, mutant, words of the grader's advice) the idioms that pass the
+course's scenarios and fail only beyond them; ``NO_PENALTY`` idioms that are right everywhere.
 Layer mutants subclass the reference so that ``__init__`` (and so the weights) stays the
 given one and only the learner's part, ``call``, is wrong.
 """
@@ -117,6 +119,54 @@ def attention_stub(q, k, v, mask):
     return output, attention_weights
 
 
+def attention_k_dot_t(q, k, v, mask):
+    """k.T, as many learners write the transpose: right on 2-D inputs only."""
+    logits = tf.matmul(q, k.T) / tf.math.sqrt(tf.cast(tf.shape(k)[-1], tf.float32))
+    if mask is not None:
+        logits += (1. - mask) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_tf_transpose(q, k, v, mask):
+    """tf.transpose without perm: reverses every axis."""
+    logits = tf.matmul(q, tf.transpose(k)) / tf.math.sqrt(tf.cast(tf.shape(k)[-1], tf.float32))
+    if mask is not None:
+        logits += (1. - mask) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_numpy_transpose(q, k, v, mask):
+    """numpy throughout, with np.transpose: right on 2-D arrays only."""
+    logits = np.matmul(q, np.transpose(k)) / np.sqrt(np.shape(k)[-1])
+    if mask is not None:
+        logits = logits + (1. - np.asarray(mask)) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_numpy_swapaxes(q, k, v, mask):
+    """numpy where it works on every input (the last two axes swapped): no penalty."""
+    logits = np.matmul(q, np.swapaxes(k, -1, -2)) / np.sqrt(np.shape(k)[-1])
+    if mask is not None:
+        logits = logits + (1. - np.asarray(mask)) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_numpy_transpose_b(q, k, v, mask):
+    """np.matmul does not take TensorFlow's transpose_b: raises on every input."""
+    logits = np.matmul(q, k, transpose_b=True) / np.sqrt(np.shape(k)[-1])
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_softmax_axis1(q, k, v, mask):
+    """axis=1: the keys' axis of 2-D scores, the queries' axis once a (1, n, m) mask broadcasts them to 3-D."""
+    return _attention(q, k, v, mask, axis=1)
+
+
 # ------------------------------------------------------------------ EncoderLayer
 
 class EncoderLayerNoFirstResidual(ref.EncoderLayer):
@@ -160,6 +210,30 @@ class EncoderLayerStub(ref.EncoderLayer):
         return skip_x_attention
 
 
+class EncoderLayerMaskAsKey(ref.EncoderLayer):
+    """self.mha(x, x, mask): the mask lands in the key slot."""
+    def call(self, x, training, mask):
+        out1 = self.layernorm1(x + self.mha(x, x, mask))
+        ffn = self.dropout_ffn(self.ffn(out1), training=training)
+        return self.layernorm2(out1 + ffn)
+
+
+class EncoderLayerMaskKeyword(ref.EncoderLayer):
+    """mask=mask: MultiHeadAttention has no such argument."""
+    def call(self, x, training, mask):
+        out1 = self.layernorm1(x + self.mha(x, x, x, mask=mask))
+        ffn = self.dropout_ffn(self.ffn(out1), training=training)
+        return self.layernorm2(out1 + ffn)
+
+
+class EncoderLayerDropoutWithoutTraining(ref.EncoderLayer):
+    """training not passed to the dropout: Keras hands the outer call's training on, so no penalty."""
+    def call(self, x, training, mask):
+        out1 = self.layernorm1(x + self.mha(x, x, x, mask))
+        ffn = self.dropout_ffn(self.ffn(out1))
+        return self.layernorm2(out1 + ffn)
+
+
 # ------------------------------------------------------------------ Encoder
 
 class _EncoderMistake(ref.Encoder):
@@ -200,6 +274,18 @@ class EncoderLayersNotChained(_EncoderMistake):
 
 class EncoderDropoutAlwaysOn(_EncoderMistake):
     training_flag = True
+
+
+class EncoderLayersWithoutTraining(ref.Encoder):
+    """training not passed on to the encoder layers: the mask lands in the training slot."""
+    def call(self, x, training, mask):
+        seq_len = tf.shape(x)[1]
+        x = self.embedding(x) * tf.math.sqrt(tf.cast(self.embedding_dim, tf.float32))
+        x += self.pos_encoding[:, :seq_len, :]
+        x = self.dropout(x, training=training)
+        for i in range(self.num_layers):
+            x = self.enc_layers[i](x, mask)
+        return x
 
 
 # ------------------------------------------------------------------ DecoderLayer
@@ -245,6 +331,17 @@ class DecoderLayerTwoOutputs(ref.DecoderLayer):
         return out3, block1
 
 
+class DecoderLayerPaddingAsKey(ref.DecoderLayer):
+    """self.mha2(Q1, enc_output, padding_mask): the mask lands in the key slot."""
+    def call(self, x, enc_output, training, look_ahead_mask, padding_mask):
+        attention1, weights1 = self.mha1(x, x, x, look_ahead_mask, return_attention_scores=True)
+        q1 = self.layernorm1(attention1 + x)
+        attention2, weights2 = self.mha2(q1, enc_output, padding_mask, return_attention_scores=True)
+        out2 = self.layernorm2(attention2 + q1)
+        ffn = self.dropout_ffn(self.ffn(out2), training=training)
+        return self.layernorm3(ffn + out2), weights1, weights2
+
+
 # ------------------------------------------------------------------ Decoder
 
 class _DecoderMistake(ref.Decoder):
@@ -280,6 +377,21 @@ class DecoderLayersNotChained(_DecoderMistake):
 
 class DecoderMasksSwapped(_DecoderMistake):
     swap_masks = True
+
+
+class DecoderLayersWithoutTraining(ref.Decoder):
+    """training not passed on to the decoder layers: every argument after enc_output shifts one slot."""
+    def call(self, x, enc_output, training, look_ahead_mask, padding_mask):
+        seq_len = tf.shape(x)[1]
+        x = self.embedding(x) * tf.math.sqrt(tf.cast(self.embedding_dim, tf.float32))
+        x += self.pos_encoding[:, :seq_len, :]
+        x = self.dropout(x, training=training)
+        weights = {}
+        for i in range(self.num_layers):
+            x, block1, block2 = self.dec_layers[i](x, enc_output, look_ahead_mask, padding_mask)
+            weights[f"decoder_layer{i + 1}_block1_self_att"] = block1
+            weights[f"decoder_layer{i + 1}_block2_decenc_att"] = block2
+        return x, weights
 
 
 # ------------------------------------------------------------------ Transformer
@@ -344,35 +456,53 @@ MUTANTS = [
     ("positional_encoding", encoding_stub, FILL_IN),
     ("scaled_dot_product_attention", attention_unscaled, "not divided by sqrt(d_k)"),
     ("scaled_dot_product_attention", attention_scaled_by_dk, "not by d_k"),
-    ("scaled_dot_product_attention", attention_mask_inverted, "wrong way round"),
+    ("scaled_dot_product_attention", attention_mask_inverted, "older convention (1 = padding)"),
     ("scaled_dot_product_attention", attention_softmax_axis, "wrong axis"),
     ("scaled_dot_product_attention", attention_mask_ignored, "mask is ignored"),
     ("scaled_dot_product_attention", attention_only_output, "tuple of 2"),
     ("scaled_dot_product_attention", attention_stub, FILL_IN),
+    ("scaled_dot_product_attention", attention_numpy_transpose_b, "Use tf.matmul(q, k, transpose_b=True)"),
+    ("scaled_dot_product_attention", attention_softmax_axis1, "wrong axis"),
     ("EncoderLayer", EncoderLayerNoFirstResidual, "first residual connection is missing"),
     ("EncoderLayer", EncoderLayerNoSecondResidual, "second residual connection is missing"),
     ("EncoderLayer", EncoderLayerDropoutAlwaysOn, "dropout is active"),
     ("EncoderLayer", EncoderLayerNoMask, "mask is not used"),
     ("EncoderLayer", EncoderLayerRenamedMask, "called with keywords"),
     ("EncoderLayer", EncoderLayerStub, FILL_IN),
+    ("EncoderLayer", EncoderLayerMaskAsKey, "the mask lands in the `key` slot"),
+    ("EncoderLayer", EncoderLayerMaskKeyword, "has no `mask` argument"),
     ("Encoder", EncoderNoScaling, "not multiplied by sqrt(embedding_dim)"),
     ("Encoder", EncoderScaledByDim, "not embedding_dim itself"),
     ("Encoder", EncoderNoPositionalEncoding, "positional encoding is not added"),
     ("Encoder", EncoderLayersNotChained, "previous layer's output"),
     ("Encoder", EncoderDropoutAlwaysOn, "dropout is active"),
+    ("Encoder", EncoderLayersWithoutTraining, "called without `training`"),
     ("DecoderLayer", DecoderLayerQueryX, "use Q1"),
     ("DecoderLayer", DecoderLayerMasksSwapped, "attends to future positions"),
     ("DecoderLayer", DecoderLayerNoLookAhead, "attends to future positions"),
     ("DecoderLayer", DecoderLayerNoFirstResidual, "first residual connection is missing"),
     ("DecoderLayer", DecoderLayerNoThirdResidual, "third residual connection is missing"),
     ("DecoderLayer", DecoderLayerTwoOutputs, "tuple of 3"),
+    ("DecoderLayer", DecoderLayerPaddingAsKey, "its arguments are (query, value, key, attention_mask)"),
     ("Decoder", DecoderNoScaling, "not multiplied by sqrt(embedding_dim)"),
-    ("Decoder", DecoderKeysFromZero, "counted from 1"),
+    ("Decoder", DecoderKeysFromZero, "counts layers from 0 (decoder_layer0_block1_self_att"),
     ("Decoder", DecoderLayersNotChained, "previous layer's output"),
     ("Decoder", DecoderMasksSwapped, "masks are swapped"),
+    ("Decoder", DecoderLayersWithoutTraining, "called without `training`"),
     ("Transformer", TransformerDecoderMasksSwapped, "decoder gets its two masks swapped"),
     ("Transformer", TransformerDecoderGetsPaddingMask, "look_ahead_mask for its self-attention"),
     ("Transformer", TransformerEncoderNoMask, "encoder does not get its mask"),
     ("Transformer", TransformerNoFinalLayer, "apply self.final_layer"),
     ("Transformer", TransformerStub, FILL_IN),
+]
+
+ADVICE_MUTANTS = [
+    ("scaled_dot_product_attention", attention_k_dot_t, "transpose_b=True"),
+    ("scaled_dot_product_attention", attention_tf_transpose, "without `perm` reverse EVERY axis"),
+    ("scaled_dot_product_attention", attention_numpy_transpose, "np.transpose without `perm`"),
+]
+
+NO_PENALTY = [
+    ("scaled_dot_product_attention", attention_numpy_swapaxes),
+    ("EncoderLayer", EncoderLayerDropoutWithoutTraining),
 ]

@@ -532,6 +532,31 @@ def build():
         cell.id = f"course-{index}"
     out["course_style.ipynb"] = (course, expect(100, **{n: ("passed", "") for n in names}))
 
+    # A learner who writes the transpose as k.T: right on the course's 2-D inputs, so 100
+    # under the course policy, with advice on the batch/head scenario (87.5 under --strict).
+    nb = base(SOLVED)
+    replace(nb, CANARY, BLOCKS[CANARY].solved.replace("tf.matmul(q, k, transpose_b=True)", "tf.matmul(q, k.T)"))
+    out["learner_k_dot_t.ipynb"] = (nb, dict(expect(100, **{n: ("passed", "") for n in names}),
+                                             advice={CANARY: "transpose_b=True"}))
+
+    # A learner with idioms that each get a named hint: mask=mask to MultiHeadAttention, the
+    # encoder layers called without training, attention weights keyed from layer 0, and
+    # numpy where it works on every input (no penalty).
+    from tests.mutants import transformer_mutants as m
+    nb = base(SOLVED)
+    for name, mutant in ((CANARY, m.attention_numpy_swapaxes), ("EncoderLayer", m.EncoderLayerMaskKeyword),
+                         ("Encoder", m.EncoderLayersWithoutTraining), ("Decoder", m.DecoderKeysFromZero)):
+        replace(nb, name, mutant_source(name, mutant))
+    out["learner_idioms.ipynb"] = (nb, expect(62.5, **dict(
+        {n: ("passed", "") for n in names}, EncoderLayer=("error", "has no `mask` argument"),
+        Encoder=("error", "called without `training`"), Decoder=("failed", "counts layers from 0"))))
+
+    # A completed notebook of the 2021 release: its tests written in the notebook,
+    # get_angles(pos, i, d), masks with 1 = padding/future (create_padding_mask -> (n, 1, 1, m)),
+    # attention adding mask * -1e9. Right under that release's convention: 100.
+    out["release_2021.ipynb"] = (release_2021_notebook(), dict(expect(100, **{n: ("passed", "") for n in names}),
+                                                               release="2021"))
+
     # A .py script with the same cell tags (jupytext percent format), cheap exercises solved.
     nb = solve(base(LEARNER), "get_angles", "positional_encoding", CANARY)
     script = "\n\n".join("# %%\n" + c.source for c in nb.cells if c.cell_type == "code") + "\n"
@@ -539,6 +564,77 @@ def build():
                                                               positional_encoding=("passed", ""), **canary)))
     out["not_a_notebook.ipynb"] = ("{ this is not json", {"score": 0, "error": "unreadable", "exercises": {}})
     return out
+
+
+RELEASE_2021_HELPERS = {
+    "create_padding_mask": """def create_padding_mask(seq):
+    # 1.0 where the token id is 0 (padding), with two axes added so that it broadcasts
+    # over the heads and the query positions: (batch, 1, 1, seq_len)
+    seq = tf.cast(tf.math.equal(seq, 0), tf.float32)
+    return seq[:, tf.newaxis, tf.newaxis, :]""",
+    "create_look_ahead_mask": """def create_look_ahead_mask(size):
+    # 1.0 above the diagonal: the future positions a query may not look at, (size, size)
+    mask = 1 - tf.linalg.band_part(tf.ones((size, size)), -1, 0)
+    return mask""",
+}
+
+# Tests of the 2021 release lived in the notebook itself; these are written for this
+# fixture (their own checks, not the course's), one function per exercise.
+RELEASE_2021_TESTS = {
+    "get_angles": """def get_angles_test(target):
+    position, d_model = 4, 16
+    result = target(np.arange(position)[:, np.newaxis], np.arange(d_model)[np.newaxis, :], d_model)
+    assert result.shape == (position, d_model), "Wrong shape"
+    assert np.all(result[0, :] == 0), "Row 0 must be zeros"
+    assert np.isclose(np.sum(result[:, 0]), position * (position - 1) / 2), "Column 0 must hold the positions"
+    print("\033[92mAll tests passed")""",
+    "scaled_dot_product_attention": """def scaled_dot_product_attention_test(target):
+    q = np.array([[1, 0, 1, 1], [0, 1, 1, 1], [1, 0, 0, 1]]).astype(np.float32)
+    k = np.array([[1, 1, 0, 1], [1, 0, 1, 1], [0, 1, 1, 0], [0, 0, 0, 1]]).astype(np.float32)
+    v = np.array([[0, 0], [1, 0], [1, 0], [1, 1]]).astype(np.float32)
+    padding = np.array([[[0, 0, 1, 0], [0, 0, 1, 0], [0, 0, 1, 0]]])  # 1 = padding
+    output, weights = target(q, k, v, padding)
+    assert np.allclose(weights[..., 2], 0), "A padded key must get no weight"
+    assert np.allclose(np.sum(weights, axis=-1), 1), "Each row of weights must sum to 1"
+    print("\033[92mAll tests passed")""",
+    "DecoderLayer": """def DecoderLayer_test(target):
+    x = np.array([[[1, 0, 1, 1], [0, 1, 1, 1], [1, 0, 0, 1]]]).astype(np.float32)
+    layer = target(4, 2, 8)
+    out, block1, block2 = layer(x, x, True, create_look_ahead_mask(3), None)
+    assert out.shape == (1, 3, 4), "Wrong output shape"
+    assert block1.shape == (1, 2, 3, 3) and block2.shape == (1, 2, 3, 3), "Wrong attention shapes"
+    print("\033[92mAll tests passed")""",
+}
+
+
+def release_2021_notebook():
+    """A learner's completed notebook of the 2021 release (see the comment in build())."""
+    nb = base(SOLVED)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "from public_tests import *" in cell.source:
+            cell.source = cell.source.replace("from public_tests import *", "# (the tests are in this notebook)")
+        for helper, source in RELEASE_2021_HELPERS.items():
+            if cell.source.startswith(f"def {helper}("):
+                cell.source = source
+    replace(nb, "get_angles", header("get_angles") + textwrap.dedent("""\
+        def get_angles(pos, i, d):
+            # START CODE HERE
+            angles = pos / np.power(10000, (2 * (i // 2)) / np.float32(d))
+            # END CODE HERE
+            return angles
+        """))
+    replace(nb, CANARY, BLOCKS[CANARY].solved.replace("(1.0 - mask) * -1e9", "(mask * -1e9)"))
+    for index, cell in enumerate(list(nb.cells)):
+        if cell.cell_type == "code" and cell.source.startswith("# UNIT TEST"):
+            cell.source = cell.source.replace("DecoderLayer_test(DecoderLayer, create_look_ahead_mask)",
+                                              "DecoderLayer_test(DecoderLayer)")
+    for name, source in RELEASE_2021_TESTS.items():
+        add_cell(nb, source, after=name)
+    for index, cell in enumerate(nb.cells):  # fixed ids: regenerating gives the same bytes
+        cell.id = f"r2021-{index}"
+    return nb
 
 
 def _zip_rounds(usable):
