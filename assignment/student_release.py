@@ -88,10 +88,13 @@ def vendored_name(module: str) -> str:
     raise ValueError(f"not a repository module: {module}")
 
 
-def rewrite_imports(text: str) -> str:
-    """Module names of the repository, in code and strings, renamed into ``assignment_checks``."""
-    text = re.sub(r"\bassignment\.checks\b", PACKAGE, text)
-    return re.sub(r"\bassignment\.(?=[a-z_]+\b)", f"{PACKAGE}.", text)
+def rewrite_imports(text: str, modules: Iterable[str]) -> str:
+    """The vendored ``modules``' names, in code and strings, renamed into ``assignment_checks``
+    (other repository names, e.g. the registry's ``source_module`` strings, are left as
+    they are: nothing in DIR imports them)."""
+    for module in sorted(modules, key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(module)}\b", vendored_name(module), text)
+    return re.sub(r"\bassignment\.checks\b", PACKAGE, text)
 
 
 # ------------------------------------------------------------------ hidden scenarios out
@@ -312,7 +315,8 @@ def write_student_release(out_dir: Path, notebooks: Iterable[str] = STUDENT_NOTE
         written.append(path)
 
     for module in modules:
-        text = rewrite_imports(prune_hidden(_module_file(module).read_text(encoding="utf-8"), _module_file(module)))
+        text = rewrite_imports(prune_hidden(_module_file(module).read_text(encoding="utf-8"), _module_file(module)),
+                               modules)
         if module == "assignment.exercises":  # only the notebooks shipped
             text += ("\n# Student release: only these notebooks.\n"
                      f"NOTEBOOKS = {{name: NOTEBOOKS[name] for name in {tuple(notebooks)!r}}}\n")

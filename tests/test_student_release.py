@@ -328,3 +328,38 @@ def test_from_the_release_alone_reference_passes_and_mutants_get_the_repository_
         assert not outcome["passed"], f"{mutant_name} passes the student release's public test"
         assert words in outcome["message"], (mutant_name, outcome["message"])
         assert outcome["message"] == repository, mutant_name
+
+
+@pytest.mark.slow
+def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tmp_path):
+    """The learner notebook's set-up cell, run in a fresh `python -I` from DIR, imports
+    DIR's public tests (and nothing of the repository); an unfilled stub gets the fill-in hint."""
+    notebook = json.loads((student_dir / "Transformer.ipynb").read_text())
+    setup = next("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    script = textwrap.dedent('''
+        import importlib.abc, json, os, sys
+
+        class NoRepository(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name == "assignment" or name.startswith("assignment."):
+                    raise ImportError(f"the student release imported the repository: {name}")
+
+        sys.meta_path.insert(0, NoRepository())
+        exec(open(sys.argv[1]).read())
+        try:
+            get_angles_test(None)
+            print("RESULT no failure")
+        except AssertionError as failure:
+            print("RESULT " + json.dumps([REPO_ROOT, sys.modules["public_tests"].__file__, str(failure)]))
+    ''')
+    (tmp_path / "setup_cell.py").write_text(setup)
+    (tmp_path / "run.py").write_text(script)
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
+    done = subprocess.run([sys.executable, "-I", str(tmp_path / "run.py"), str(tmp_path / "setup_cell.py")],
+                          cwd=student_dir, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+    root, tests_file, message = json.loads(line[len("RESULT "):])
+    assert Path(root).resolve() == student_dir.resolve()
+    assert Path(tests_file).resolve() == (student_dir / "public_tests.py").resolve()
+    assert "START CODE HERE" in message
