@@ -121,7 +121,7 @@ def grade_on_cluster(paths: List[Path], limits: Limits, notebook: str, scheduler
             future = client.submit(grade_remote, path.name, data, str(path), limits, notebook, key, per_host,
                                    key=f"grade-{batch_id}-{index}", pure=False, retries=1)
             futures[future] = index
-        for future in as_completed(list(futures)):
+        for future in as_completed(list(futures), loop=client.loop):
             index = futures[future]
             final = True
             try:
