@@ -50,8 +50,11 @@ def cluster(tmp_path_factory):
     deaths = tmp_path_factory.mktemp("deaths")
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
+    # As the README says: a task is retried once after its worker died, and a worker holds
+    # no queued submission beyond the one it grades (none dies with it).
     env = dict(os.environ, PYTHONPATH=str(ROOT), GRADE_TEST_DEATHS=str(deaths),
-               DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1")
+               DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1",
+               DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
     started = []
 
     def spawn(name, *command):
