@@ -155,7 +155,7 @@ def grade_directory(folder: Path, args, limits) -> int:
     summary_md = out.with_name(out.stem + "-summary.md")
     write_atomically(summary_json, json.dumps(document, indent=2) + "\n")
     write_atomically(summary_md, report.summary_markdown(document))
-    similar = similarity.report(paths, args.notebook)
+    similar = similarity.scan(paths, args.notebook)
     similarity_json = out.with_name(out.stem + "-similarity.json")
     similarity_md = out.with_name(out.stem + "-similarity.md")
     write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")

@@ -8,9 +8,11 @@ back. The client writes every output file. Workers need the same repository and
 packages: a worker whose grader differs (``batch.source_key``) grades nothing.
 
 A worker that dies mid-submission (killed, out of memory, machine lost) makes the
-scheduler give the submission to another worker; after ``ALLOWED_DEATHS`` deaths it is an
-error row and the batch goes on (start the scheduler with
-``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` so that is: retried once).
+scheduler give the submission to another worker; when the scheduler gives up on it
+(``KilledWorker``) it is an error row, not cached, and the batch goes on. The README
+starts the scheduler with ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` (retried
+once; Dask's default is 3) and ``..._WORKER_SATURATION=1.0`` (a worker holds only the
+submission it grades, so no queued one dies with it).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from assignment.grade.core import error_result
 from assignment.grade.extract import MAX_SUBMISSION_BYTES
 from assignment.grade.sandbox import Limits
 
-ALLOWED_DEATHS = 1  # the retries the README asks the scheduler for (allowed-failures)
+CONNECT_TIMEOUT = 30  # seconds to reach the scheduler
 _ONE_AT_A_TIME = threading.Lock()  # one sandbox session per worker process, one submission at a time
 
 
@@ -85,7 +87,7 @@ def _connect(scheduler: str):
     except ImportError:
         raise UsageError("--scheduler needs the `distributed` package (pip install -r requirements.txt)") from None
     try:
-        return Client(scheduler, timeout=30, set_as_default=False)
+        return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
 

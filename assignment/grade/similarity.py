@@ -236,7 +236,7 @@ def clusters(pairs: List[Dict]) -> List[List[str]]:
     return sorted((sorted(group) for group in groups.values()), key=lambda g: (-len(g), g))
 
 
-def report(paths: Sequence, notebook: str = "Transformer", threshold: float = THRESHOLD) -> Dict:
+def scan(paths: Sequence, notebook: str = "Transformer", threshold: float = THRESHOLD) -> Dict:
     """The similarity report of a batch (``grades-similarity.json``)."""
     from assignment.exercises import exercises_of
 
