@@ -97,7 +97,7 @@ def grade_on_cluster(paths: List[Path], limits: Limits, notebook: str, scheduler
                      note: Optional[Callable[[str], None]] = None) -> None:
     """Grade ``paths`` on the cluster of ``scheduler``; ``on_result(index, result, final)``
     as each finishes (``final`` False when no worker could finish it: not cached)."""
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     from assignment.grade import batch
 
@@ -128,10 +128,15 @@ def grade_on_cluster(paths: List[Path], limits: Limits, notebook: str, scheduler
             final = True
             try:
                 result = future.result()
-            except Exception as error:  # noqa: BLE001 - KilledWorker: the worker died on it, twice
+            except KilledWorker as error:  # the workers died on it: tried, retried, given up
                 final = False
                 result = error_result(paths[index], "the grading worker died while grading this submission "
                                                     f"({type(error).__name__}: {error})", notebook)
+            except Exception as error:  # noqa: BLE001 - the cluster cannot run our task at all
+                first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                raise Failure(f"the Dask cluster could not run the grading task ({type(error).__name__}: {first}); "
+                              "the scheduler and every worker need the grader's repository on PYTHONPATH and the "
+                              "same .venv (see the README)") from None
             if "worker_mismatch" in result:
                 raise Failure("a Dask worker grades with a different grader than this client (its repository "
                               "or packages differ): update the repository and .venv on every worker")
