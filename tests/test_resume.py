@@ -2,6 +2,7 @@
 version key are unchanged; a killed batch, run again, grades only the rest."""
 import assignment  # noqa: F401  (tf-keras before TensorFlow)
 
+import io
 import json
 import os
 import shutil
@@ -118,3 +119,27 @@ def test_killed_batch_resumes_with_the_rest(tmp_path):
     rows = out.read_text().splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["1.ipynb", "2.ipynb", "3.ipynb", "4.ipynb"]
     assert rows[3].split(",")[9] == "100"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_lines_otherwise_nothing_when_quiet():
+    result = {"file": "/x/alice.ipynb", "score": 87.5, "max_score": 100.0, "error": None}
+    terminal = Terminal()
+    progress = batch.Progress(total=4, done=1, stream=terminal)
+    progress.update(result)
+    progress.close()
+    assert "grading" in terminal.getvalue() and "2/4" in terminal.getvalue() and "alice.ipynb" in terminal.getvalue()
+    log = io.StringIO()
+    progress = batch.Progress(total=4, done=1, stream=log)
+    progress.update(result)
+    assert log.getvalue() == "[2/4] alice.ipynb: 87.5/100\n"
+    quiet = Terminal()
+    progress = batch.Progress(total=4, quiet=True, stream=quiet)
+    progress.update(result)
+    progress.note("kept")
+    progress.close()
+    assert quiet.getvalue() == ""
