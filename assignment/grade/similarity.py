@@ -18,7 +18,6 @@ import hashlib
 import io
 import itertools
 import keyword
-import token
 import tokenize
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -269,9 +268,8 @@ def markdown(document: Dict) -> str:
              f"is at least {document['threshold']:g}. This flags pairs for a human to read; it changes no grade.", ""]
     for name, data in document["exercises"].items():
         lines += [f"## {name}", "", f"{data['compared']} compared, {len(data['too_short'])} too short to judge "
-                  f"(fewer than {document['min_tokens']} tokens of their own), {data['given_code_only']} with only the given "
-                  f"code, {data['flagged_pairs']} pairs flagged.",
-                  ""]
+                  f"(fewer than {document['min_tokens']} tokens of their own), {data['given_code_only']} with "
+                  f"only the given code, {data['flagged_pairs']} pairs flagged.", ""]
         if not data["pairs"]:
             continue
         for group in data["clusters"]:
@@ -279,7 +277,8 @@ def markdown(document: Dict) -> str:
                 lines.append(f"- group of {len(group)}: {', '.join(group)}")
         lines += ["", "| score | submission | lines | submission | lines |", "|---:|---|---|---|---|"]
         for pair in data["pairs"][:50]:
-            spans = [", ".join(f"{s}-{e}" if s != e else f"{s}" for s, e in pair[side]) for side in ("a_lines", "b_lines")]
+            spans = [", ".join(f"{s}-{e}" if s != e else f"{s}" for s, e in pair[side])
+                     for side in ("a_lines", "b_lines")]
             lines.append(f"| {pair['score']:.2f} | {pair['a']} | cell {pair['a_cell']}: {spans[0]} | {pair['b']} | "
                          f"cell {pair['b_cell']}: {spans[1]} |")
         if len(data["pairs"]) > 50:
