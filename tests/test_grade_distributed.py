@@ -172,3 +172,17 @@ def test_full_distributed_batch_equals_local_batch(cluster, tmp_path):
     names = [path.name for path in sorted(SUBMISSIONS.iterdir())
              if path.suffix in (".ipynb", ".py") and path.name != "make_submissions.py"]
     compare_with_local(cluster, tmp_path, names)
+
+
+def test_the_task_grades_bytes_as_the_client_path_and_refuses_another_grader(tmp_path):
+    from assignment.grade import batch, distributed
+    from assignment.grade.sandbox import Limits
+
+    client_path = str(tmp_path / "class" / "bad.ipynb")  # never exists on the worker
+    result = distributed.grade_remote("bad.ipynb", b"{", client_path, Limits(), "Transformer",
+                                      batch.source_key(), {})
+    assert result["file"] == client_path
+    assert f"unreadable submission: {client_path} is not valid notebook JSON" in result["error"]
+    assert "grade-submission-" not in json.dumps(result)  # no trace of the worker's temporary folder
+    other = distributed.grade_remote("bad.ipynb", b"{", client_path, Limits(), "Transformer", "0" * 64, {})
+    assert set(other) == {"worker_mismatch"}
