@@ -77,7 +77,7 @@ def test_renamed_and_commented_copy_is_flagged_independent_solution_is_not(tmp_p
     assert similarity.compare(code(original), code(other))["score"] < similarity.THRESHOLD / 2
     assert similarity.compare(code(copy), code(other))["score"] < similarity.THRESHOLD / 2
 
-    document = similarity.report([original, copy, other])
+    document = similarity.scan([original, copy, other])
     pairs = document["exercises"]["scaled_dot_product_attention"]["pairs"]
     assert [(p["a"], p["b"]) for p in pairs] == [("alice.py", "bob.py")]
     pair = pairs[0]
@@ -92,7 +92,7 @@ def test_given_code_does_not_count(tmp_path):
     # Two untouched learner copies share every line of the release: nothing of their own.
     for name in ("x.ipynb", "y.ipynb"):
         shutil.copy(SUBMISSIONS / "learner_release.ipynb", tmp_path / name)
-    document = similarity.report(sorted(tmp_path.iterdir()))
+    document = similarity.scan(sorted(tmp_path.iterdir()))
     for data in document["exercises"].values():
         assert data["pairs"] == [] and data["given_code_only"] == 2
     # The signature line, given in the release, is not among a solution's tokens.
@@ -117,7 +117,7 @@ def test_winnowing_always_catches_a_long_enough_shared_run():
 
 def test_the_class_report_on_the_test_submissions():
     paths = sorted(p for p in SUBMISSIONS.iterdir() if p.suffix in (".ipynb", ".py"))
-    document = similarity.report(paths)
+    document = similarity.scan(paths)
     attention = document["exercises"]["scaled_dot_product_attention"]
     # all_correct and course_style carry the same reference solution: one group.
     assert any({"all_correct.ipynb", "course_style.ipynb"} <= set(group) for group in attention["clusters"])
