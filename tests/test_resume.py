@@ -143,3 +143,26 @@ def test_progress_is_a_bar_on_a_terminal_lines_otherwise_nothing_when_quiet():
     progress.note("kept")
     progress.close()
     assert quiet.getvalue() == ""
+
+
+def test_a_crashed_local_worker_costs_a_retry_not_the_batch(tmp_path, monkeypatch):
+    """The pool breaks when a worker dies: the submissions it had not finished are graded
+    again in a new pool; after the last attempt they are error rows, not cached."""
+    rounds = []
+
+    def fake_round(paths, todo, limits, jobs, notebook, on_result, last):
+        rounds.append(list(todo))
+        for index in todo:
+            if paths[index].name == "ok.ipynb" or (paths[index].name == "flaky.ipynb" and len(rounds) == 2):
+                on_result(index, {"file": str(paths[index])}, True)
+            elif last:
+                on_result(index, {"file": str(paths[index]), "error": "crashed"}, False)
+        return [i for i in todo
+                if paths[i].name == "bad.ipynb" or (paths[i].name == "flaky.ipynb" and len(rounds) == 1)]
+
+    monkeypatch.setattr(batch, "_pool_round", fake_round)
+    paths = [tmp_path / name for name in ("bad.ipynb", "flaky.ipynb", "ok.ipynb")]
+    seen = []
+    batch.grade_in_pool(paths, Limits(), 2, "Transformer", lambda i, r, final: seen.append((paths[i].name, final)))
+    assert rounds == [[0, 1, 2], [0, 1]]
+    assert sorted(seen) == [("bad.ipynb", False), ("flaky.ipynb", True), ("ok.ipynb", True)]

@@ -206,25 +206,42 @@ def _worker_init(parent: int = 0) -> None:
 
 
 def grade_in_pool(paths: List[Path], limits: Limits, jobs: Optional[int], notebook: str,
-                  on_result: Callable[[int, Dict, bool], None]) -> None:
+                  on_result: Callable[[int, Dict, bool], None], attempts: int = 2) -> None:
     """Grade ``paths`` with ``jobs`` spawned worker processes; ``on_result(index, result,
-    final)`` as each finishes (``final`` False for a crash of the worker, worth a retry)."""
+    final)`` as each finishes. When a worker process dies, the pool breaks and every
+    submission it had not finished is graded again in a new pool (``attempts`` in all);
+    after the last one they are error rows with ``final`` False (not cached)."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     if limits.threads == 0:
         limits.threads = max(1, (os.cpu_count() or 1) // jobs)
+    todo = list(range(len(paths)))
+    for attempt in range(1, attempts + 1):
+        crashed = _pool_round(paths, todo, limits, jobs, notebook, on_result, last=attempt == attempts)
+        if not crashed:
+            return
+        todo = crashed
+
+
+def _pool_round(paths, todo, limits, jobs, notebook, on_result, last: bool) -> List[int]:
+    """One pool over the submissions ``todo``; returns those lost to a crashed worker
+    (reported through ``on_result`` only when this is the ``last`` round)."""
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_worker_init,
                                initargs=(os.getpid(),))
+    crashed = []
     try:
-        futures = {pool.submit(grade_safely, str(path), limits, notebook): index for index, path in enumerate(paths)}
+        futures = {pool.submit(grade_safely, str(paths[index]), limits, notebook): index for index in todo}
         for future in as_completed(futures):
             index = futures[future]
             try:
-                result, final = future.result(), True
-            except Exception as error:  # noqa: BLE001 - a worker died: that row is an error
-                result = error_result(paths[index], f"the grading worker crashed: {error}", notebook)
-                final = False
-            on_result(index, result, final)
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - a worker died (BrokenProcessPool)
+                crashed.append(index)
+                if last:
+                    on_result(index, error_result(paths[index], f"the grading worker crashed: {error}", notebook),
+                              False)
+                continue
+            on_result(index, result, True)
     except BaseException:  # Ctrl-C: stop now, keep what finished
         processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
@@ -232,6 +249,7 @@ def grade_in_pool(paths: List[Path], limits: Limits, jobs: Optional[int], notebo
             process.terminate()
         raise
     pool.shutdown(wait=True)
+    return sorted(crashed)
 
 
 # --------------------------------------------------------------------------- the batch
