@@ -24,7 +24,7 @@ demo: setup
 	$(PY) -m assignment check
 	$(PY) -m assignment dates train --steps 2000 --out build/dates_model
 	$(PY) -m assignment dates translate --model build/dates_model "3 May 1979" "tuesday, march 12 2002" "12.03.02" "Mar 5, 1999" "the 1st of June 2010"
-	$(PY) -m assignment.run_notebook --output build/Transformer_solved.ipynb
+	$(PY) -m assignment run-notebook --output build/Transformer_solved.ipynb
 	$(PY) -m assignment grade build/Transformer_solved.ipynb
 	$(PY) -m assignment ner train --data data/resumes.jsonl --model tiny --out build/ner-demo
 

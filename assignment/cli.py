@@ -1,23 +1,29 @@
-"""Command line: ``python -m assignment VERB ...``, split by verb like otter-grader.
+"""Command line: ``python -m assignment VERB ...``, one verb per package, like otter-grader.
 
-Each verb lives in its own module that exposes ``main(argv) -> int``; it is imported
-only when used, so ``python -m assignment --help`` does not load TensorFlow.
+Each verb's module exposes ``main(argv) -> int``; it is imported only when used, so
+``python -m assignment --help`` does not load TensorFlow. Every verb runs through the
+one wrapper of ``cli_errors.command``: ``error: ...`` and exit status 2 for a usage
+error, 1 for a failure.
 """
 import importlib
 import sys
 
+from assignment.cli_errors import command
+
 VERBS = {
     "check": ("assignment.check_cli", "run the public tests against the reference solutions"),
     "release": ("assignment.release", "generate the notebooks from the reference solutions"),
-    "grade": ("assignment.grade.cli", "grade submitted notebooks (one file or a folder)"),
+    "grade": ("assignment.grade.cli", "grade submitted notebooks (one file, a folder, or on a Dask cluster)"),
     "ner": ("assignment.ner.cli", "named-entity recognition lab: train, evaluate, predict"),
-    "dates": ("assignment.dates.cli", "train the Transformer on date normalization"),
+    "dates": ("assignment.dates.cli", "train the Transformer on date normalization, translate dates"),
+    "run-notebook": ("assignment.run_notebook", "execute the solved notebook on a fresh kernel and save it"),
 }
 
 
 def usage() -> str:
+    width = max(len(verb) for verb in VERBS)
     lines = ["usage: python -m assignment VERB [options]", "", "verbs:"]
-    lines += [f"  {verb:<8} {help_text}" for verb, (_, help_text) in VERBS.items()]
+    lines += [f"  {verb:<{width}}  {help_text}" for verb, (_, help_text) in VERBS.items()]
     lines.append("\n`python -m assignment VERB --help` for the options of a verb.")
     return "\n".join(lines)
 
@@ -25,11 +31,11 @@ def usage() -> str:
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
-        print(usage())
+        print(usage(), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     verb, rest = argv[0], argv[1:]
     if verb not in VERBS:
         print(f"error: unknown verb {verb!r}\n\n{usage()}", file=sys.stderr)
         return 2
     module = importlib.import_module(VERBS[verb][0])
-    return int(module.main(rest) or 0)
+    return command(module.main)(rest)

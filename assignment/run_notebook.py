@@ -1,6 +1,6 @@
 """Execute a generated notebook headlessly on a fresh kernel (nbclient + ipykernel).
 
-``python -m assignment.run_notebook`` generates the solved copy of the Transformer
+``python -m assignment run-notebook`` generates the solved copy of the Transformer
 notebook, runs it top to bottom with the working directory set to ``notebooks/`` (where
 learners open it), saves it with its outputs to ``build/Transformer_solved.ipynb`` and
 prints the path. It exits with status 1 when a cell fails or a public test did not print
@@ -18,6 +18,7 @@ from typing import List, Optional, Tuple
 import nbformat
 
 from assignment.checks.protocol import ALL_TESTS_PASSED
+from assignment.cli_errors import command
 from assignment.notebook_source import OPTIONAL_TAG, REPO_ROOT, SOLVED
 
 NOTEBOOK_CWD = REPO_ROOT / "notebooks"  # the learner opens the notebook here
@@ -101,9 +102,10 @@ def run_solved(notebook: str = "Transformer", output: Optional[Path] = DEFAULT_O
     return nb, elapsed
 
 
+@command
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assignment.run_notebook",
+        prog="python -m assignment run-notebook",
         description="Execute the solved notebook on a fresh kernel and save it with its outputs.")
     parser.add_argument("--notebook", default="Transformer", help="registry name (default: Transformer)")
     parser.add_argument("--output", type=Path, default=None,

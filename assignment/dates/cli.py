@@ -7,11 +7,9 @@ import os
 import sys
 from typing import List, Optional
 
+from assignment.cli_errors import UsageError, command
+
 DEFAULT_OUT = "build/dates_model"
-
-
-class UsageError(Exception):
-    """Bad command line or bad input: reported as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,13 +95,8 @@ def _translate(args) -> int:
     return 0
 
 
+@command  # UsageError: one "error: ..." line, exit status 2
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = _parser().parse_args(argv)
-        return _train(args) if args.verb == "train" else _translate(args)
-    except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
+    args = _parser().parse_args(argv)
+    return _train(args) if args.verb == "train" else _translate(args)

@@ -1,19 +1,22 @@
 """``python -m assignment grade``: grade one submission, or every submission of a folder.
 
     python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH] [--strict]
-    python -m assignment grade DIR --out grades.csv [--jobs N] [--strict]
+    python -m assignment grade DIR --out grades.csv [--jobs N | --scheduler tcp://HOST:PORT] [--force] [--strict]
 
 Exit status 0 whenever grading finished (whatever the score); 2 for a usage error or a
-file that cannot be read as a submission.
+file that cannot be read as a submission; 1 when the grading itself could not run.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
 import time
 from pathlib import Path
+
+from assignment.cli_errors import ArgumentParser, UsageError, command
 
 SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
 
@@ -39,7 +42,7 @@ def positive(kind):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m assignment grade",
         description="Grade submitted notebooks per exercise, running their code in a sandboxed child process.")
     parser.add_argument("path", help="a submission (.ipynb or .py), or a folder of submissions")
@@ -65,57 +68,61 @@ def build_parser() -> argparse.ArgumentParser:
                         help="beyond-course scenarios count: failing one fails the exercise (default: the course "
                              "policy, where they only give advice)")
     parser.add_argument("--notebook", default="Transformer", help="which notebook of the registry (default Transformer)")
-    parser.add_argument("--quiet", action="store_true", help="folder mode: no progress lines")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="folder mode: grade on this Dask distributed cluster instead of --jobs local processes")
+    parser.add_argument("--force", action="store_true",
+                        help="folder mode: regrade every submission, also those unchanged since the last run")
+    parser.add_argument("--quiet", action="store_true", help="folder mode: no progress bar or progress lines")
     return parser
 
 
+@command
 def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # judge on the CPU, like the sandbox probes
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
 
     from assignment.exercises import GRADABLE_NOTEBOOKS, NOTEBOOKS
-    from assignment.grade import report
     from assignment.grade.sandbox import Limits
 
     if args.notebook not in NOTEBOOKS:
-        print(f"error: no notebook {args.notebook!r}; known: {', '.join(NOTEBOOKS)}", file=sys.stderr)
-        return 2
+        raise UsageError(f"no notebook {args.notebook!r}; known: {', '.join(NOTEBOOKS)}")
     if args.notebook not in GRADABLE_NOTEBOOKS:
-        print(f"error: the grader cannot grade {args.notebook!r} yet (its check has no sandboxed probe); "
-              f"gradable: {', '.join(GRADABLE_NOTEBOOKS)}", file=sys.stderr)
-        return 2
+        raise UsageError(f"the grader cannot grade {args.notebook!r} yet (its check has no sandboxed probe); "
+                         f"gradable: {', '.join(GRADABLE_NOTEBOOKS)}")
     from assignment.grade.isolation import IsolationError, select
     if args.no_namespaces:
         print("warning: --no-namespaces is deprecated; use --isolation none", file=sys.stderr)
     try:
         isolation = select(args.isolation or ("none" if args.no_namespaces else "auto"))
     except IsolationError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from None
     path = Path(args.path)
     cores = os.cpu_count() or 1
-    jobs = (args.jobs or cores) if path.is_dir() else 1
+    jobs = (args.jobs or cores) if path.is_dir() and not args.scheduler else 1
     parallel = args.parallel or max(1, min(2, cores // jobs))
     limits = Limits(timeout=args.timeout, memory=args.memory, parallel=parallel,
                     threads=max(1, cores // (jobs * parallel)), isolation=isolation)
+    if args.scheduler:
+        limits.parallel, limits.threads = args.parallel or 1, 0  # each worker splits its own host's cores
     if path.is_dir():
-        return grade_folder(path, args, limits, report)
-    if args.out or args.jobs:
-        print("error: --out and --jobs are for a folder of submissions; for one file use --json/--gradescope",
-              file=sys.stderr)
-        return 2
+        return grade_directory(path, args, limits)
+    return grade_one_file(path, args, limits)
+
+
+def grade_one_file(path: Path, args, limits) -> int:
+    """One submission: the table on stdout, ``--json``/``--gradescope`` files."""
+    from assignment.grade import report
     from assignment.grade.core import grade_file
     from assignment.grade.extract import SubmissionError
+
+    if args.out or args.jobs or args.scheduler or args.force:
+        raise UsageError("--out, --jobs, --scheduler and --force are for a folder of submissions; "
+                         "for one file use --json/--gradescope")
     try:
         result = grade_file(path, limits, args.notebook, "strict" if args.strict else "course")
     except SubmissionError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from None
     print(report.table(result))
     if args.json:
         report.write_json(args.json, report.as_json(result))
@@ -124,40 +131,50 @@ def main(argv=None) -> int:
     return 0
 
 
-def grade_folder(folder: Path, args, limits, report) -> int:
+def grade_directory(folder: Path, args, limits) -> int:
+    """A folder: grade what is new or changed (locally or on Dask), then write the CSV, the
+    class summary and the similarity report for every submission."""
     from assignment.exercises import exercises_of
-    from assignment.grade.batch import grade_folder as grade_all, submissions_in
+    from assignment.grade import report, similarity
+    from assignment.grade.batch import run_batch, submissions_in, write_atomically
 
     if not args.out:
-        print("error: grading a folder needs --out grades.csv", file=sys.stderr)
-        return 2
+        raise UsageError("grading a folder needs --out grades.csv")
     if args.json or args.gradescope:
-        print("error: --json/--gradescope are for one submission; a folder writes a JSON per submission "
-              "next to --out", file=sys.stderr)
-        return 2
+        raise UsageError("--json/--gradescope are for one submission; a folder writes a JSON per submission "
+                         "next to --out")
+    if args.scheduler and args.jobs:
+        raise UsageError("--jobs is for local grading; with --scheduler the cluster's workers grade")
     paths = submissions_in(folder)
     if not paths:
-        print(f"error: no .ipynb or .py submissions in {folder}", file=sys.stderr)
-        return 2
+        raise UsageError(f"no .ipynb or .py submissions in {folder}")
     out = Path(args.out)
     json_dir = out.with_suffix("")
     json_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-
-    def progress(result):
-        report.write_json(json_dir / f"{Path(result['file']).stem}.json", report.as_json(result))
-        if not args.quiet:
-            print(f"{Path(result['file']).name}: {result['score']:g}/{result['max_score']:g}"
-                  + (f" ({result['error']})" if result.get("error") else ""), flush=True)
-
-    results = grade_all(paths, limits, args.jobs, args.notebook, progress, "strict" if args.strict else "course")
+    try:
+        results = run_batch(paths, limits, args.notebook, json_dir, jobs=args.jobs, scheduler=args.scheduler,
+                            force=args.force, quiet=args.quiet, options=vars(args),
+                            policy="strict" if args.strict else "course")
+    except KeyboardInterrupt:
+        print(f"interrupted: the results of the submissions graded so far are in {json_dir}/; "
+              "run the same command again to grade the rest", file=sys.stderr)
+        return 130
     names = [e.name for e in exercises_of(args.notebook)]
-    report.write_csv(out, results, names)
+    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    report.write_csv(temporary, results, names)
+    os.replace(temporary, out)
     document = report.summary(results, names)
     summary_json = out.with_name(out.stem + "-summary.json")
     summary_md = out.with_name(out.stem + "-summary.md")
-    report.write_json(summary_json, document)
-    summary_md.write_text(report.summary_markdown(document), encoding="utf-8")
+    write_atomically(summary_json, json.dumps(document, indent=2) + "\n")
+    write_atomically(summary_md, report.summary_markdown(document))
+    similar = similarity.scan(paths, args.notebook)
+    similarity_json = out.with_name(out.stem + "-similarity.json")
+    similarity_md = out.with_name(out.stem + "-similarity.md")
+    write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")
+    write_atomically(similarity_md, similarity.markdown(similar))
+    flagged = sum(len(e["pairs"]) for e in similar["exercises"].values())
     print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {out}, "
-          f"{json_dir}/, {summary_md}, {summary_json}")
+          f"{json_dir}/, {summary_md}, {summary_json}; {similarity_md} ({flagged} similar pairs flagged)")
     return 0

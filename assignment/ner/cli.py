@@ -10,6 +10,7 @@ import sys
 import time
 
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
+from assignment.cli_errors import UsageError, command
 from assignment.ner.data import DataError, read_data, split_examples, tag_names
 
 DEFAULT_OUT = os.path.join("build", "ner")
@@ -58,10 +59,6 @@ def _parser():
     predict.add_argument("--max-length", type=int, default=128)
     predict.add_argument("--stride", type=int, default=32)
     return parser
-
-
-class UsageError(ValueError):
-    """Options that cannot work together (reported like bad input: exit 2)."""
 
 
 def _check_window(args, model):
@@ -171,17 +168,14 @@ def _predict(args):
     return 0
 
 
+@command  # UsageError (bad options, bad data, unusable model): "error: ...", exit status 2
 def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse already printed the usage message
-        return int(stop.code or 0)
+    args = parser.parse_args(argv)  # argparse prints its own usage message (exit 2)
     from assignment.ner.modeling import ModelSourceError
 
     try:
         return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.verb](args)
-    except (DataError, ModelSourceError, UsageError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    except (DataError, ModelSourceError) as err:
+        raise UsageError(str(err)) from None
