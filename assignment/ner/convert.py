@@ -26,6 +26,11 @@ class ConversionError(ValueError):
     """The checkpoint is not a BERT encoder that DistilBERT can reproduce exactly."""
 
 
+def minilm_available():
+    """Whether the optional MiniLM package is installed (nothing is imported)."""
+    return importlib.util.find_spec(MINILM_PACKAGE) is not None
+
+
 def minilm_directory():
     """The checkpoint folder (config.json + weights) inside the installed MiniLM package.
 
@@ -169,8 +174,16 @@ def convert(bert_dir, out_dir):
     model(model.dummy_inputs)  # create the weights
     assign_encoder(model, weights)
     # The same uncased WordPiece vocabulary, under DistilBERT's tokenizer class: it returns
-    # no token_type_ids, which DistilBERT does not take.
-    tokenizer = DistilBertTokenizerFast.from_pretrained(bert_dir)
+    # no token_type_ids, which DistilBERT does not take. (The notice that the checkpoint
+    # names another tokenizer class is expected here: silenced, then restored.)
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = DistilBertTokenizerFast.from_pretrained(bert_dir)
+    finally:
+        hf_logging.set_verbosity(verbosity)
     os.makedirs(out_dir, exist_ok=True)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)

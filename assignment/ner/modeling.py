@@ -12,7 +12,7 @@ import threading
 from urllib.parse import urlparse
 
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-from assignment.ner.convert import ConversionError, convert, minilm_directory
+from assignment.ner.convert import ConversionError, convert, minilm_available, minilm_directory  # noqa: F401
 from assignment.ner.tokenizer import train_wordpiece
 
 # A small DistilBERT: trains from scratch on the shipped resumes in minutes on a CPU.

@@ -17,12 +17,15 @@ TYPES = ["person", "location", "corporation", "product", "creative-work", "group
 
 FIRST = ["jake", "emma", "liam", "sofia", "noah", "mia", "ethan", "ava", "lucas", "chloe", "mason", "zoe",
          "owen", "lily", "caleb", "nora", "isaac", "ruby", "leo", "hazel", "miles", "ivy", "felix", "cora",
-         "theo", "jade", "reza", "amaya", "kenji", "dara", "tariq", "ines", "bram", "oona", "pavel", "yara"]
+         "theo", "jade", "reza", "amaya", "kenji", "dara", "tariq", "ines", "bram", "oona", "pavel", "yara",
+         # also ordinary words, which posts use in lower case
+         "will", "hope", "grace", "mark", "jack", "summer", "april", "dawn", "bill", "rose", "faith", "chase"]
 LAST = ["moreno", "tanaka", "okoye", "fischer", "brennan", "kowalski", "haddad", "lindgren", "ferreira",
         "nakamura", "oduya", "castell", "petrov", "quinlan", "vasquez", "achebe", "halloran", "stroud"]
 PLACES = ["austin", "toronto", "leeds", "berlin", "lisbon", "nairobi", "melbourne", "denver", "oslo", "glasgow",
           "brooklyn", "seattle", "dublin", "cardiff", "portland", "manila", "lagos", "boston", "miami", "kyoto",
-          "texas", "ohio", "vegas", "chicago", "paris", "madrid", "atlanta", "detroit", "jersey", "london"]
+          "texas", "ohio", "vegas", "chicago", "paris", "madrid", "atlanta", "detroit", "jersey", "london",
+          "reading", "nice", "bath", "mobile", "orange", "phoenix", "split", "college station"]
 CORP_HEAD = ["zen", "blue", "kraft", "nova", "pixel", "bolt", "lumo", "quanta", "vex", "orbi", "tala", "brix",
              "fizz", "kora", "nimbo", "strato", "yumi", "grit", "halo", "juno"]
 CORP_TAIL = ["ly", "bank", "air", "box", "mart", "soft", "tel", "net", "co", "works", "labs", "go"]
@@ -33,41 +36,36 @@ WORK_WORDS = ["midnight", "echoes", "paper", "hearts", "silver", "river", "ghost
 GROUP_HEAD = ["the", "los", "young", "north", "black", "red"]
 GROUP_TAIL = ["foxes", "lanterns", "rovers", "comets", "hollows", "saints", "wolves", "kings", "vandals", "tides"]
 
-# Templates: {t} is an entity slot of type t. Many posts have none.
-WITH_ENTITIES = [  # (template, weight): person and location common, the other four rare
-    ("omg {person} is playing in {location} tonight", 4), ("just landed in {location} !!", 4),
-    ("cant believe {person} said that lol", 4), ("{person} and {person} at the game", 3),
-    ("happy birthday {person} ! ! miss u", 4), ("rt @{handle} : {person} spotted in {location}", 3),
-    ("stuck at the airport in {location} again", 3), ("shoutout to {person} for the ride", 3),
-    ("{person} new video is out", 3), ("weather in {location} is crazy today", 3),
-    ("new {product} from {corporation} looks sick", 1), ("my {product} died again , thanks {corporation}", 1),
-    ("finally got the {product}", 1), ("{corporation} customer service is the worst", 1),
-    ("interview at {corporation} tomorrow wish me luck", 1), ("anyone else watching {creative-work} tonight ?", 1),
-    ("reading {creative-work} for the 3rd time", 1), ("listening to {creative-work} by {group} on repeat", 1),
-    ("{group} live in {location} next week", 1), ("who is going to see {group} ?", 1),
-    # the context does not tell the type: only the name does
-    ("love {any} so much", 4), ("{any} is trending again", 3), ("cant stop thinking about {any}", 3),
-    ("omg {any} !!!", 3), ("is {any} overrated or is it just me", 2), ("{any} > everything", 2),
-]
-ANY_WEIGHTS = [5, 3, 1, 1, 1, 1]  # of TYPES in an {any} slot
-WITHOUT_ENTITIES = [
-    "cant sleep again", "monday mornings should be illegal", "who wants pizza", "this traffic tho",
-    "best day ever", "so tired of this rain", "my phone battery is always dead", "lol same",
-    "need coffee asap", "that game last night tho", "going to bed early for once", "why is everyone so loud",
-    "new week new me", "just finished my shift", "cant wait for the weekend", "so proud of my little sister",
-    # common words that are also parts of names elsewhere
-    "the summer storm was wild", "midnight snacks are the best", "my phone is dead again", "broken glass everywhere",
-    "the kings of procrastination over here", "halo on at my place", "who wants to go to the river",
-    "love this city so much", "that storm tho", "going to the mart brb", "is the station open",
-]
-EXTRAS = [":)", ":(", "lol", "#tbt", "#blessed", "#fail", "!!!", "http://t.co/x{n}", "<3", "smh", "#{word}"]
+# How often each type is picked for an entity slot: person and location common, four rare.
+TYPE_WEIGHTS = [10, 6, 1.2, 1.0, 1.0, 1.0]
+# Phrases around one entity ({x}); the context hints at the type, or not at all (ANY).
+CONTEXT = {
+    "person": ["{x} just posted", "with {x}", "talked to {x} today", "miss you {x}", "{x} and me", "ask {x}",
+               "happy birthday {x}", "{x} said what", "shoutout to {x}", "{x} retweeted this"],
+    "location": ["in {x}", "back to {x}", "from {x}", "{x} weather", "flight to {x}", "moving to {x}",
+                 "stuck in {x}", "greetings from {x}"],
+    "corporation": ["thanks {x}", "{x} support", "applied at {x}", "{x} stock", "working for {x}", "{x} app is down"],
+    "product": ["my new {x}", "{x} update", "the {x} camera", "got a {x}", "{x} battery", "selling my {x}"],
+    "creative-work": ["watching {x}", "{x} trailer", "reading {x}", "{x} season 2", "finished {x}", "{x} soundtrack"],
+    "group": ["{x} concert", "saw {x} live", "{x} fans", "{x} won again", "tickets for {x}", "with {x} tonight"],
+}
+ANY = ["love {x}", "{x} tonight", "omg {x}", "{x} is trending", "cant wait for {x}", "{x} !!!", "{x} tho",
+       "is {x} overrated", "{x} > everything", "rt @{h} : {x}", "all about {x}", "{x} again"]
+FILLER = ["lol", "tbh", "so", "today", "again", "ugh", "!!", "#tbt", ":)", ":(", "smh", "<3", "brb", "idk",
+          "same", "omg", "yesss", "cant sleep", "this is fine", "so tired", "who wants pizza", "best day ever",
+          "need coffee", "monday again", "this traffic tho", "new week new me", "lol same", "why tho",
+          # the ambiguous words, as ordinary words
+          "i will be there", "hope so", "the bill came", "summer is coming", "reading a book", "nice one",
+          "taking a bath", "my mobile died", "orange juice", "mark my words", "by the grace of coffee",
+          "chase your dreams", "split the bill", "broken glass everywhere", "the storm tho", "wild night",
+          "midnight snacks", "going to the river", "city lights", "paper hearts everywhere"]
 
 
 def _pools(rng):
     """{type: (train_names, held_out_names)}: names as word lists, split 60/40."""
     made = {
         "person": [[f] for f in FIRST] + [[f, l] for f in FIRST[:12] for l in LAST[:6]],
-        "location": [[p] for p in PLACES] + [["new", "york"], ["san", "diego"], ["las", "cruces"], ["st", "louis"]],
+        "location": [p.split() for p in PLACES] + [["new", "york"], ["san", "diego"], ["las", "cruces"], ["st", "louis"]],
         "corporation": [[h + t] for h in CORP_HEAD for t in CORP_TAIL[:4]],
         "product": [[h + t] for h in CORP_HEAD[:8] for t in PRODUCT_HEAD[:3]] + [[h, t] for h in CORP_HEAD[8:14]
                                                                                   for t in PRODUCT_TAIL[:4]],
@@ -94,46 +92,54 @@ def _style(rng, words):
     return list(words)
 
 
+def _fill(rng, template):
+    """Words of a filler or context phrase; '{h}' becomes an @handle."""
+    return [("@" + rng.choice(FIRST) + rng.choice(["_", ""]) + str(rng.randrange(10, 99))) if w == "@{h}" else w
+            for w in template.split()]
+
+
 def make_post(rng, pools, held_out):
-    """(words, tags) of one post; ``held_out``: draw names mostly from the unseen pools."""
-    if rng.random() < 0.45:
-        words = rng.choice(WITHOUT_ENTITIES).split()
-        tags = ["O"] * len(words)
-    else:
-        template = rng.choices([t for t, _ in WITH_ENTITIES], [w for _, w in WITH_ENTITIES])[0]
-        words, tags = [], []
-        for piece in template.split():
-            if piece.startswith("{") and piece.endswith("}") and piece[1:-1] in TYPES + ["any"]:
-                kind = piece[1:-1] if piece != "{any}" else rng.choices(TYPES, ANY_WEIGHTS)[0]
-                train_pool, new_pool = pools[kind]
-                pool = new_pool if held_out and rng.random() < 0.7 else train_pool
-                name = _style(rng, rng.choice(pool))
+    """(words, tags) of one post: filler phrases and, in about half the posts, one or two
+    entities in a context phrase; ``held_out``: names mostly from the unseen pools."""
+    chunks = [(_fill(rng, rng.choice(FILLER)), None) for _ in range(rng.choice([0, 1, 1, 2]))]
+    n_entities = rng.choices([0, 1, 2], [0.5, 0.4, 0.1])[0]
+    for _ in range(n_entities):
+        kind = rng.choices(TYPES, TYPE_WEIGHTS)[0]
+        context = rng.choice(ANY) if rng.random() < 0.4 else rng.choice(CONTEXT[kind])
+        train_pool, new_pool = pools[kind]
+        name = _style(rng, rng.choice(new_pool if held_out and rng.random() < 0.8 else train_pool))
+        chunks.insert(rng.randrange(len(chunks) + 1), (context, (kind, name)))
+    if not chunks:
+        chunks = [(_fill(rng, rng.choice(FILLER)), None)]
+    words, tags = [], []
+    for chunk, entity in chunks:
+        if entity is None:
+            words += chunk
+            tags += ["O"] * len(chunk)
+            continue
+        kind, name = entity
+        for piece in chunk.split():
+            if piece == "{x}":
                 words += name
                 tags += [f"B-{kind}"] + [f"I-{kind}"] * (len(name) - 1)
-            elif piece == "@{handle}":
-                words.append("@" + rng.choice(FIRST) + rng.choice(["_", ""]) + str(rng.randrange(10, 99)))
-                tags.append("O")
             else:
-                words.append(piece)
-                tags.append("O")
-    if rng.random() < 0.5:
-        extra = rng.choice(EXTRAS).format(n=rng.randrange(100, 999), word=rng.choice(WORK_WORDS))
-        words.append(extra)
-        tags.append("O")
+                filled = _fill(rng, piece)
+                words += filled
+                tags += ["O"] * len(filled)
     if rng.random() < 0.2:
         words.insert(0, "@" + rng.choice(LAST) + str(rng.randrange(1, 9)))
         tags.insert(0, "O")
     return words, tags
 
 
-def generate(n=4000, seed=17):
+def generate(n=3000, seed=17):
     """``n`` posts as (words, tags); posts i % 10 in (8, 9) (dev, test) use unseen names."""
     rng = random.Random(seed)
     pools = _pools(rng)
     return [make_post(rng, pools, held_out=i % 10 in (8, 9)) for i in range(n)]
 
 
-def write(path, n=4000, seed=17):
+def write(path, n=3000, seed=17):
     """Write the posts as a CoNLL file: a token and its tag per line, a blank line between posts."""
     lines = []
     for words, tags in generate(n, seed):
@@ -145,7 +151,7 @@ def write(path, n=4000, seed=17):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="data/social.conll")
-    parser.add_argument("-n", type=int, default=4000)
+    parser.add_argument("-n", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args(argv)
     write(args.out, args.n, args.seed)
