@@ -29,6 +29,8 @@ RUNS = {
     "social-minilm-lr1e-4-cw": (SOCIAL, "minilm", dict(OLD, lr=1e-4, class_weights=True)),
     "social-minilm-lr2e-4-cw": (SOCIAL, "minilm", dict(OLD, lr=2e-4, class_weights=True)),
     "social-minilm-lr1e-4-bs8": (SOCIAL, "minilm", dict(OLD, lr=1e-4, batch_size=8)),
+    "social-minilm-lr2e-4-bs8": (SOCIAL, "minilm", dict(OLD, lr=2e-4, batch_size=8)),
+    "social-minilm-lr2e-4-6ep": (SOCIAL, "minilm", dict(OLD, lr=2e-4, epochs=6)),
     "social-tiny-default": (SOCIAL, "tiny", dict(lr=1e-3, batch_size=16, epochs=25, warmup=0.1, class_weights=False)),
     "resumes-minilm-old": (RESUMES, "minilm", OLD),
     "resumes-minilm-new": (RESUMES, "minilm", "defaults"),

@@ -239,7 +239,7 @@ def plot_curves(history, path):
 # "pretrained": MiniLM converted to DistilBERT, a hub checkpoint or a local directory.
 FAMILY_DEFAULTS = {
     "scratch": dict(lr=1e-3, batch_size=16, epochs=25, warmup=0.1, class_weights=False, min_steps=0),
-    "pretrained": dict(lr=1e-4, batch_size=16, epochs=3, warmup=0.1, class_weights=False, min_steps=0),
+    "pretrained": dict(lr=2e-4, batch_size=16, epochs=3, warmup=0.1, class_weights=True, min_steps=200),
 }
 
 
