@@ -92,9 +92,7 @@ def _train(args):
     from assignment.ner import modeling
     from assignment.ner.metrics import entity_report, format_report, save_report
     from assignment.ner.predict import predict_tags, predict_text
-    from assignment.ner.train import save_trained, train
-
-    from assignment.ner.train import family_defaults
+    from assignment.ner.train import family_defaults, save_trained, train
 
     if (args.epochs is not None and args.epochs < 1) or (args.batch_size is not None and args.batch_size < 1):
         raise UsageError("--epochs and --batch-size must be at least 1")

@@ -6,6 +6,7 @@ MiniLM models are saved with ``save_pretrained`` first and read back, the same p
 checkpoint takes.
 """
 import glob
+import json
 import os
 import socket
 import threading
@@ -60,8 +61,6 @@ def converted_minilm(directory):
         source = minilm_directory()
         record = os.path.join(directory, "converted_from.json")
         if os.path.exists(record) and os.path.exists(os.path.join(directory, "tf_model.h5")):
-            import json
-
             with open(record, encoding="utf-8") as handle:
                 if json.load(handle).get("source") == os.path.abspath(source):
                     return directory
