@@ -3,7 +3,7 @@ most of them rare and short, with new surface forms at test time.
 
 Modelled on the shape of WNUT-17 (emerging and rare entities in user-generated text),
 not on its content: the types are person, location, corporation, product, creative-work
-and group; posts carry @handles, #hashtags, links, emoticons, lower-case and shouted
+and group; posts carry @handles, #hashtags, emoticons, slang, lower-case and shouted
 text; most posts hold no entity; person and location are common, the other four rare;
 and the dev and test posts (every 10th post from the 9th, and from the 10th, which is
 how ``split_examples`` splits a CoNLL file) mostly mention names that never occur in
