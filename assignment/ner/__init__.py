@@ -1,10 +1,12 @@
 """Named-entity recognition lab: fine-tune DistilBERT to tag entities in resumes.
 
 Modules: ``data`` (read annotations, spans -> word BIO tags), ``synth`` (the shipped
-synthetic resumes), ``align`` (the graded exercise) and ``checks`` (its public test),
-``tokenizer`` (offline WordPiece), ``modeling`` (tiny / hub / local models; ``minilm``
-for the optional pretrained checkpoint), ``windows`` (long documents -> overlapping
-windows), ``train``, ``metrics``, ``predict`` and ``cli`` (``python -m assignment ner``).
+synthetic resumes), ``social`` (a synthetic social-media CoNLL set with rare, short
+entities), ``align`` (the graded exercise) and ``checks`` (its public test), ``tokenizer``
+(offline WordPiece), ``convert`` (a pretrained BERT/MiniLM checkpoint -> DistilBERT,
+exactly), ``modeling`` (tiny / minilm / hub / local models), ``windows`` (long documents
+-> overlapping windows), ``train`` (with per-family defaults), ``metrics``, ``predict``
+and ``cli`` (``python -m assignment ner``).
 """
 
 # The entity types of the course's resume data set, in priority order: when two spans

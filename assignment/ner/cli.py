@@ -32,11 +32,15 @@ def _parser():
     train = verbs.add_parser("train", help="fine-tune a model and report test entity scores")
     data_options(train)
     train.add_argument("--model", default="auto",
-                       help="tiny (built offline), minilm, a hub name such as distilbert-base-cased, or a "
+                       help="tiny (built offline), minilm (the optional pretrained MiniLM, converted to "
+                            "DistilBERT; also distilbert-minilm), a hub name such as distilbert-base-cased, or a "
                             "directory; default: distilbert-base-cased when the hub can be reached, else tiny")
-    train.add_argument("--epochs", type=int, default=25)
-    train.add_argument("--batch-size", type=int, default=16)
-    train.add_argument("--lr", type=float, help="peak learning rate (default 1e-3 for tiny, 5e-5 otherwise)")
+    train.add_argument("--epochs", type=int, help="default: per model family (tiny 25; pretrained: see README)")
+    train.add_argument("--batch-size", type=int, help="default: per model family (16)")
+    train.add_argument("--lr", type=float, help="peak learning rate (default: per model family, tiny 1e-3)")
+    train.add_argument("--warmup", type=float, help="fraction of the steps spent warming up (default 0.1)")
+    train.add_argument("--class-weights", choices=["on", "off"],
+                       help="weight the loss by 1/sqrt(label frequency) (default: per model family)")
     train.add_argument("--max-length", type=int, default=128, help="window length in subtokens (longer documents are split)")
     train.add_argument("--stride", type=int, default=32, help="subtokens shared by consecutive windows")
     train.add_argument("--seed", type=int, default=0)
@@ -85,10 +89,12 @@ def _train(args):
     from assignment.ner import modeling
     from assignment.ner.metrics import entity_report, format_report, save_report
     from assignment.ner.predict import predict_tags, predict_text
-    from assignment.ner.train import save_trained, train
+    from assignment.ner.train import family_defaults, save_trained, train
 
-    if args.epochs < 1 or args.batch_size < 1:
+    if (args.epochs is not None and args.epochs < 1) or (args.batch_size is not None and args.batch_size < 1):
         raise UsageError("--epochs and --batch-size must be at least 1")
+    if args.warmup is not None and not 0 <= args.warmup < 1:
+        raise UsageError("--warmup must be a fraction in [0, 1)")
     examples = _read(args)
     parts = split_examples(examples)
     tags = tag_names(examples)
@@ -102,10 +108,17 @@ def _train(args):
     model, tokenizer = modeling.load(args.model, tags, work_dir=args.out, texts=[e.text for e in parts["train"]],
                                      seed=args.seed)
     _check_window(args, model)
-    lr = args.lr or (1e-3 if args.model == "tiny" else 5e-5)
-    summary = train(model, tokenizer, parts["train"], parts["dev"], epochs=args.epochs, batch_size=args.batch_size,
-                    learning_rate=lr, max_length=args.max_length, stride=args.stride, seed=args.seed,
-                    verbose=0 if args.quiet else 1)
+    given = dict(lr=args.lr, batch_size=args.batch_size, epochs=args.epochs, warmup=args.warmup,
+                 class_weights=None if args.class_weights is None else args.class_weights == "on")
+    settings = {**family_defaults(args.model), **{k: v for k, v in given.items() if v is not None}}
+    if args.epochs is not None:
+        settings["min_steps"] = 0  # the epochs asked for, exactly
+    print("settings: " + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in settings.items()))
+    lr = settings["lr"]
+    summary = train(model, tokenizer, parts["train"], parts["dev"], epochs=settings["epochs"],
+                    batch_size=settings["batch_size"], learning_rate=lr, max_length=args.max_length,
+                    stride=args.stride, seed=args.seed, verbose=0 if args.quiet else 1, warmup=settings["warmup"],
+                    class_weights=settings["class_weights"], min_steps=settings["min_steps"])
     summary.update(model=args.model, data=args.data, total_seconds=time.perf_counter() - start, learning_rate=lr)
     model_dir = save_trained(model, tokenizer, args.out, summary)
     print(f"trained in {summary['total_seconds']:.0f} s; best dev entity F1 {summary['best_dev_f1']:.3f} "

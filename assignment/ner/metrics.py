@@ -29,7 +29,16 @@ def format_report(report: dict, title: str = "") -> str:
             in_averages = True
         lines.append(f"{label:<{width}}{scores['precision']:>10.3f}{scores['recall']:>10.3f}"
                      f"{scores['f1-score']:>10.3f}{scores['support']:>10d}")
+    missed = zero_recall(report)
+    if missed:
+        lines.append(f"\nnever found (recall 0): {', '.join(missed)}")
     return "\n".join(lines)
+
+
+def zero_recall(report: dict) -> list:
+    """The entity types of ``report`` that occur but were never found."""
+    return [label for label, scores in report.items()
+            if not label.endswith(" avg") and scores["support"] > 0 and scores["recall"] == 0]
 
 
 def save_report(report: dict, path) -> None:

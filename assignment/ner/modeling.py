@@ -1,14 +1,19 @@
-"""Where the model comes from: ``tiny`` (built offline), a local directory, or a hub name.
+"""Where the model comes from: ``tiny`` (built offline), ``minilm`` (a pretrained encoder
+converted to DistilBERT), a local directory, or a hub name.
 
-Every source ends in ``from_pretrained(directory or name)``: the tiny model is saved
-with ``save_pretrained`` first and read back, the same path a hub checkpoint takes.
+Every source ends in ``from_pretrained(directory or name)``: the tiny and the converted
+MiniLM models are saved with ``save_pretrained`` first and read back, the same path a hub
+checkpoint takes.
 """
+import glob
+import json
 import os
 import socket
 import threading
 from urllib.parse import urlparse
 
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
+from assignment.ner.convert import ConversionError, convert, minilm_available, minilm_directory  # noqa: F401
 from assignment.ner.tokenizer import train_wordpiece
 
 # A small DistilBERT: trains from scratch on the shipped resumes in minutes on a CPU.
@@ -16,6 +21,8 @@ TINY = dict(dim=128, n_layers=2, n_heads=4, hidden_dim=256, max_position_embeddi
             dropout=0.1, attention_dropout=0.1)
 TINY_VOCAB = 3000
 HUB_DEFAULT = "distilbert-base-cased"
+# Names of the optional pretrained MiniLM, converted to TFDistilBertForTokenClassification.
+MINILM_NAMES = ("minilm", "distilbert-minilm")
 
 
 class ModelSourceError(RuntimeError):
@@ -45,6 +52,21 @@ def build_tiny(texts, tags, directory, seed=0, vocab_size=TINY_VOCAB, **config):
     tokenizer.save_pretrained(directory)
     model.save_pretrained(directory)
     return directory
+
+
+def converted_minilm(directory):
+    """The installed MiniLM package's checkpoint converted to DistilBERT in ``directory``
+    (reused when it is already there and came from the same folder)."""
+    try:
+        source = minilm_directory()
+        record = os.path.join(directory, "converted_from.json")
+        if os.path.exists(record) and os.path.exists(os.path.join(directory, "tf_model.h5")):
+            with open(record, encoding="utf-8") as handle:
+                if json.load(handle).get("source") == os.path.abspath(source):
+                    return directory
+        return convert(source, directory)
+    except (ConversionError, OSError) as err:
+        raise ModelSourceError(f"--model minilm: {err}") from None
 
 
 def hub_reachable(seconds=4.0):
@@ -77,7 +99,8 @@ def _offline_message(name):
 
 
 def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
-    """(model, tokenizer) from ``source``: 'tiny', 'minilm', a directory or a hub name.
+    """(model, tokenizer) from ``source``: 'tiny', 'minilm' (or 'distilbert-minilm'), a
+    directory or a hub name.
 
     ``tags`` sets a new classification head (fine-tuning); None keeps the checkpoint's
     labels (evaluating or predicting with a trained model). ``texts`` feed the tiny
@@ -91,10 +114,8 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
         if texts is None or tags is None:
             raise ModelSourceError("the tiny model is built from the training texts and tags")
         source = build_tiny(texts, tags, os.path.join(work_dir, "tiny-init"), seed=seed)
-    elif source == "minilm":
-        from assignment.ner.minilm import minilm_directory
-
-        source = minilm_directory()
+    elif source in MINILM_NAMES:
+        source = converted_minilm(os.path.join(work_dir, "distilbert-minilm"))
     head = {}
     if tags is not None:
         id2label, label2id = label_maps(tags)
@@ -134,8 +155,26 @@ def _from_directory(directory, head):
     try:
         if has_tf:
             return TFAutoModelForTokenClassification.from_pretrained(directory, **options)
-        from assignment.ner.minilm import load_torch_weights_without_torch
-
         return load_torch_weights_without_torch(directory, head)
     except (OSError, ValueError) as err:
         raise ModelSourceError(f"cannot load a model from {directory!r}: {err}") from None
+
+
+def load_torch_weights_without_torch(directory, head):
+    """A TF token-classification model of the checkpoint's own class (BERT, ...) from
+    ``directory``'s safetensors weights, read as numpy: no PyTorch needed."""
+    from safetensors.numpy import load_file
+    from transformers import AutoConfig, TFAutoModelForTokenClassification
+    from transformers.modeling_tf_pytorch_utils import load_pytorch_state_dict_in_tf2_model
+
+    files = sorted(glob.glob(os.path.join(directory, "*.safetensors")))
+    if not files:
+        raise OSError(f"no tf_model.h5 and no *.safetensors in {directory}")
+    config = AutoConfig.from_pretrained(directory, **head)
+    model = TFAutoModelForTokenClassification.from_config(config)
+    model(model.dummy_inputs)  # create the weights
+    state = {}
+    for path in files:
+        state.update(load_file(path))
+    load_pytorch_state_dict_in_tf2_model(model, state, allow_missing_keys=True)
+    return model

@@ -56,13 +56,35 @@ def make_dataset(windows, batch_size, pad_id, seed=0, pad_to=None):
     return dataset.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(2)
 
 
-def masked_loss(labels, logits):
-    """Mean cross-entropy over the subtokens whose label is not -100."""
+def masked_loss(labels, logits, class_weights=None):
+    """Mean cross-entropy over the subtokens whose label is not -100; with
+    ``class_weights`` (one per label id), each subtoken's term is scaled by its label's
+    weight and the sum divided by the sum of those weights."""
     labels = tf.cast(labels, tf.int32)
     keep = tf.not_equal(labels, -100)  # (batch, length)
-    losses = tf.keras.losses.sparse_categorical_crossentropy(tf.where(keep, labels, 0), logits, from_logits=True)
+    safe = tf.where(keep, labels, 0)
+    losses = tf.keras.losses.sparse_categorical_crossentropy(safe, logits, from_logits=True)
     keep = tf.cast(keep, losses.dtype)
-    return tf.reduce_sum(losses * keep) / tf.maximum(tf.reduce_sum(keep), 1.0)
+    if class_weights is not None:
+        keep = keep * tf.gather(tf.constant(class_weights, losses.dtype), safe)
+    return tf.reduce_sum(losses * keep) / tf.maximum(tf.reduce_sum(keep), 1e-9)
+
+
+def inverse_sqrt_weights(windows, n_labels):
+    """Per-label loss weights proportional to 1/sqrt(label frequency) in the training
+    subtokens (unseen labels get the rarest seen label's weight), scaled so that the
+    average weight per subtoken is 1: rare entity types count more, 'O' less."""
+    counts = np.zeros(n_labels)
+    for window in windows:
+        for label in window.labels:
+            if label != -100:
+                counts[label] += 1
+    seen = counts > 0
+    weights = np.where(seen, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0)
+    weights[~seen] = weights[seen].max() if seen.any() else 1.0
+    if counts.sum():
+        weights /= (weights * counts).sum() / counts.sum()
+    return weights.astype(np.float32).tolist()
 
 
 class TokenTagger(tf.keras.Model):
@@ -121,12 +143,18 @@ class DevF1(tf.keras.callbacks.Callback):
 
 
 def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_size=16, learning_rate=1e-3,
-          max_length=128, stride=32, seed=0, pad_to=None, warmup=0.1, verbose=1):
+          max_length=128, stride=32, seed=0, pad_to=None, warmup=0.1, verbose=1, class_weights=False,
+          min_steps=0):
     """Fit ``encoder`` (a TF ...ForTokenClassification model) in place; restores the best
-    dev epoch's weights. Returns a summary dict (history, best epoch, timings)."""
+    dev epoch's weights. Returns a summary dict (history, best epoch, timings).
+
+    ``warmup``: fraction of the steps spent warming up; ``class_weights``: weight the loss
+    by inverse square-root label frequency; ``min_steps``: train more epochs than
+    ``epochs`` when that many optimizer steps are not reached (small data sets).
+    """
     with _deterministic_ops():
         return _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate,
-                      max_length, stride, seed, pad_to, warmup, verbose)
+                      max_length, stride, seed, pad_to, warmup, verbose, class_weights, min_steps)
 
 
 @contextlib.contextmanager
@@ -145,15 +173,17 @@ def _deterministic_ops():
 
 
 def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate, max_length, stride,
-           seed, pad_to, warmup, verbose):
+           seed, pad_to, warmup, verbose, class_weights, min_steps):
     tf.keras.utils.set_random_seed(seed)
     label2id = {tag: int(i) for tag, i in encoder.config.label2id.items()}
     windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride)
     dataset = make_dataset(windows, batch_size, tokenizer.pad_token_id, seed, pad_to)
+    epochs = max(epochs, -(-min_steps // len(dataset)))
     steps = epochs * len(dataset)
+    weights = inverse_sqrt_weights(windows, len(label2id)) if class_weights else None
     model = TokenTagger(encoder)
     model.compile(optimizer=tf.keras.optimizers.Adam(WarmupLinear(learning_rate, steps, warmup * steps)),
-                  loss=masked_loss)
+                  loss=lambda labels, logits: masked_loss(labels, logits, weights))
     dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose)
     start = time.perf_counter()
     history = model.fit(dataset, epochs=epochs, callbacks=[dev], verbose=verbose)
@@ -162,7 +192,8 @@ def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size,
         encoder.set_weights(dev.best_weights)
     return {
         "history": {key: [float(v) for v in values] for key, values in history.history.items()},
-        "best_epoch": dev.best_epoch, "best_dev_f1": dev.best_f1, "seconds": seconds,
+        "best_epoch": dev.best_epoch, "best_dev_f1": dev.best_f1, "seconds": seconds, "epochs": epochs,
+        "steps": steps, "batch_size": batch_size, "warmup": warmup, "class_weights": weights,
         "epoch_seconds": dev.epoch_seconds, "train_windows": len(windows),
         "padded_tokens_per_epoch": int(len(windows) * pad_to) if pad_to else None,
     }
@@ -201,3 +232,22 @@ def plot_curves(history, path):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+# Defaults per model family, chosen from the measured sweep in benchmarks/RESULTS.md
+# (benchmarks/ner_sweep.py). "scratch": the tiny DistilBERT built from random weights;
+# "pretrained": MiniLM converted to DistilBERT, a hub checkpoint or a local directory.
+FAMILY_DEFAULTS = {
+    "scratch": dict(lr=1e-3, batch_size=16, epochs=25, warmup=0.1, class_weights=False, min_steps=0),
+    "pretrained": dict(lr=2e-4, batch_size=16, epochs=3, warmup=0.1, class_weights=True, min_steps=200),
+}
+
+
+def model_family(model_name):
+    """'scratch' for the tiny model, 'pretrained' for anything loaded with weights."""
+    return "scratch" if model_name == "tiny" else "pretrained"
+
+
+def family_defaults(model_name):
+    """A copy of the training defaults for ``model_name``'s family."""
+    return dict(FAMILY_DEFAULTS[model_family(model_name)])
