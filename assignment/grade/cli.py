@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true",
                         help="beyond-course scenarios count: failing one fails the exercise (default: the course "
                              "policy, where they only give advice)")
-    parser.add_argument("--notebook", default="Transformer", help="which notebook of the registry (default Transformer)")
+    parser.add_argument("--notebook", default=None,
+                        help="grade every submission as this notebook of the registry (Transformer, NER_DistilBERT); "
+                             "default: detected per submission from its graded cells")
     parser.add_argument("--quiet", action="store_true", help="folder mode: no progress lines")
     return parser
 
@@ -78,16 +80,12 @@ def main(argv=None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
 
-    from assignment.exercises import GRADABLE_NOTEBOOKS, NOTEBOOKS
+    from assignment.exercises import NOTEBOOKS
     from assignment.grade import report
     from assignment.grade.sandbox import Limits
 
-    if args.notebook not in NOTEBOOKS:
+    if args.notebook is not None and args.notebook not in NOTEBOOKS:
         print(f"error: no notebook {args.notebook!r}; known: {', '.join(NOTEBOOKS)}", file=sys.stderr)
-        return 2
-    if args.notebook not in GRADABLE_NOTEBOOKS:
-        print(f"error: the grader cannot grade {args.notebook!r} yet (its check has no sandboxed probe); "
-              f"gradable: {', '.join(GRADABLE_NOTEBOOKS)}", file=sys.stderr)
         return 2
     from assignment.grade.isolation import IsolationError, select
     if args.no_namespaces:
@@ -151,13 +149,37 @@ def grade_folder(folder: Path, args, limits, report) -> int:
                   + (f" ({result['error']})" if result.get("error") else ""), flush=True)
 
     results = grade_all(paths, limits, args.jobs, args.notebook, progress, "strict" if args.strict else "course")
-    names = [e.name for e in exercises_of(args.notebook)]
-    report.write_csv(out, results, names)
-    document = report.summary(results, names)
-    summary_json = out.with_name(out.stem + "-summary.json")
-    summary_md = out.with_name(out.stem + "-summary.md")
-    report.write_json(summary_json, document)
-    summary_md.write_text(report.summary_markdown(document), encoding="utf-8")
-    print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {out}, "
-          f"{json_dir}/, {summary_md}, {summary_json}")
+    written = []
+    groups = by_notebook(results)
+    for notebook, rows in groups.items():
+        # one notebook: OUT and OUT-summary.*; a mixed batch: OUT-<notebook>.csv and its summary per notebook
+        csv_path = out if len(groups) == 1 else out.with_name(f"{out.stem}-{notebook}{out.suffix or '.csv'}")
+        names = [e.name for e in exercises_of(notebook)]
+        report.write_csv(csv_path, rows, names)
+        document = report.summary(rows, names)
+        summary_json = csv_path.with_name(csv_path.stem + "-summary.json")
+        summary_md = csv_path.with_name(csv_path.stem + "-summary.md")
+        report.write_json(summary_json, document)
+        summary_md.write_text(report.summary_markdown(document), encoding="utf-8")
+        written += [f"{csv_path} ({notebook}, {len(rows)})", str(summary_md), str(summary_json)]
+    print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {json_dir}/, "
+          + ", ".join(written))
     return 0
+
+
+def by_notebook(results):
+    """{notebook: results graded as it}, registry order. A result of no known notebook (an
+    unreadable file) joins the batch's most frequent notebook."""
+    from collections import Counter
+
+    from assignment.exercises import NOTEBOOKS
+    from assignment.grade.core import error_result
+    counts = Counter(result.get("notebook") for result in results if result.get("notebook"))
+    fallback = max(NOTEBOOKS, key=lambda name: (counts[name], name == "Transformer"))
+    groups = {}
+    for result in results:
+        if not result.get("notebook"):
+            result = error_result(result["file"], result.get("error") or "not graded", fallback,
+                                  result.get("policy", "course"))
+        groups.setdefault(result["notebook"], []).append(result)
+    return {name: groups[name] for name in NOTEBOOKS if name in groups}
