@@ -36,6 +36,11 @@ def check_tokenizer():
     return train_wordpiece(_SENTENCES, vocab_size=150)
 
 
+def warm_up():
+    """Build the tokenizer now (the grader's sandbox does it once, before forking per exercise)."""
+    check_tokenizer()
+
+
 _WORDS = ["Mira", "Okafor", "knows", "Python,", "SQL", "and", "Kubernetes.", "(five", "years)."]
 _TAGS = ["B-Name", "I-Name", "O", "B-Skills", "B-Skills", "O", "B-Skills", "B-Years", "I-Years"]
 _WORDS2 = ["Tomas", "Brandt,", "Data", "Analyst", "at", "Bluepeak", "Systems", "(Pune)."]
