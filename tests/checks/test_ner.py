@@ -114,3 +114,11 @@ def test_probe_needs_no_reference():
     assert set(observations) == set(TokenizeAndAlignLabels.cases())
     with pytest.raises(RuntimeError, match="without a reference"):
         probe_only.judge(observations)
+
+
+def test_the_tokenizer_builder_is_part_of_the_cache_key(monkeypatch):
+    from assignment.checks import ner
+    from assignment.checks.live import _settings_token
+    before = _settings_token(make_check(EXERCISE))
+    monkeypatch.setattr(ner, "tokenizer_fingerprint", lambda: "changed")
+    assert _settings_token(make_check(EXERCISE)) != before
