@@ -12,8 +12,8 @@ import functools
 
 import numpy as np
 
-from assignment.checks.protocol import BEYOND, COURSE, FILL_IN_HINT, PUBLIC, Check, CheckFailed, Group, register
-from assignment.checks.protocol import short_error
+from assignment.checks.protocol import (BEYOND, COURSE, FILL_IN_HINT, PUBLIC, Check, CheckFailed, Group, register,
+                                        short_error)
 
 IGNORE = -100
 FILL_IN = "Is the exercise filled in? Replace every None placeholder between START CODE HERE and END CODE HERE."
@@ -240,11 +240,11 @@ class TokenizeAndAlignLabels(Check):
     # ---- judging
 
     def _compare(self, group, got, expected):
-        for key, (case_group, words, tags, kwargs) in self.cases().items():
+        for key, (case_group, _, _, kwargs) in self.cases().items():
             if case_group == group:
-                self._compare_case(key, words, kwargs, got[key], expected[key])
+                self._compare_case(key, kwargs, got[key], expected[key])
 
-    def _compare_case(self, key, words, kwargs, record, want_record):
+    def _compare_case(self, key, kwargs, record, want_record):
         what = "tokenize_and_align_labels" + (f"({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
                                               if kwargs else "")
         got = as_plain(record, what)
@@ -258,9 +258,9 @@ class TokenizeAndAlignLabels(Check):
             if wrong is not None and got["input_ids"] == list(wrong["input_ids"]) \
                     and got["labels"] == list(wrong["labels"]):
                 raise CheckFailed(hint)
-        self._explain(what, words, kwargs, got, want)
+        self._explain(what, kwargs, got, want)
 
-    def _explain(self, what, words, kwargs, got, want):
+    def _explain(self, what, kwargs, got, want):
         """Name the first thing that differs (no known mistake matched)."""
         ids, labels, want_ids, want_labels = got["input_ids"], got["labels"], want["input_ids"], want["labels"]
         max_length = kwargs.get("max_length", 512)

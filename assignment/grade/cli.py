@@ -3,6 +3,10 @@
     python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH] [--strict]
     python -m assignment grade DIR --out grades.csv [--jobs N] [--strict]
 
+Each submission's notebook (Transformer or NER_DistilBERT) is detected from its graded
+cells unless ``--notebook`` names one; a folder that mixes them gets one CSV and class
+summary per notebook (``grades-<notebook>.csv``).
+
 Exit status 0 whenever grading finished (whatever the score); 2 for a usage error or a
 file that cannot be read as a submission.
 """
