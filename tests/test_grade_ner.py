@@ -112,3 +112,26 @@ def test_mixed_folder(tmp_path):
     summary = out.with_name("grades-NER_DistilBERT-summary.md").read_text(encoding="utf-8")
     assert "tokenize_and_align_labels" in summary and "tuples" in summary
     assert out.with_name("grades-Transformer-summary.json").exists()
+
+
+def test_sandbox_stages_the_tokenizer_builder_not_the_reference():
+    from assignment.grade.isolation import probe_files
+    files = probe_files()
+    assert "assignment/ner/tokenizer.py" in files and "assignment/checks/ner.py" in files
+    assert "assignment/ner/align.py" not in files and "assignment/checks/known_mistakes.py" not in files
+    assert not any(f.startswith("assignment/ner/") and f not in ("assignment/ner/__init__.py",
+                                                                  "assignment/ner/tokenizer.py") for f in files)
+
+
+def stealing(tokenizer, words, tags, label_all_tokens=False, max_length=512):
+    from assignment.ner.align import tokenize_and_align_labels as reference
+    return reference(tokenizer, words, tags, label_all_tokens, max_length)
+
+
+@pytest.mark.slow
+def test_importing_the_reference_is_an_error(tmp_path):
+    path = write(tmp_path / "steal.ipynb", mutant_notebook(stealing))
+    result = grade_file(path, notebook=None)
+    exercise = result["exercises"][0]
+    assert result["notebook"] == NER and exercise["status"] == "error"
+    assert "importing assignment.ner.align is not allowed" in exercise["feedback"]
