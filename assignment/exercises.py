@@ -38,17 +38,12 @@ NOTEBOOKS = {
     ),
     "NER_DistilBERT": (
         Exercise("tokenize_and_align_labels", "UNQ_C1", 100.0, "tokenize_and_align_labels_test",
-                 "assignment.ner.checks", source_module="assignment.ner.align"),
+                 "assignment.checks.ner", source_module="assignment.ner.align"),
     ),
 }
 
 # The main assignment, the one `make demo` and the grader default to.
 EXERCISES = NOTEBOOKS["Transformer"]
-
-# Notebooks the grader can grade: their checks are split into probe (run in the sandbox)
-# and judge (run in the grader) in assignment/checks/. The NER lab's check is a plain
-# public test so far, so its notebook is checked by its public test, not graded.
-GRADABLE_NOTEBOOKS = ("Transformer",)
 
 
 def exercises_of(notebook: str = "Transformer"):

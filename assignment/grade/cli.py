@@ -3,6 +3,10 @@
     python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH] [--strict]
     python -m assignment grade DIR --out grades.csv [--jobs N | --scheduler tcp://HOST:PORT] [--force] [--strict]
 
+Each submission's notebook (Transformer or NER_DistilBERT) is detected from its graded
+cells unless ``--notebook`` names one; a folder that mixes them gets one CSV and class
+summary per notebook (``grades-<notebook>.csv``).
+
 Exit status 0 whenever grading finished (whatever the score); 2 for a usage error or a
 file that cannot be read as a submission; 1 when the grading itself could not run.
 """
@@ -67,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true",
                         help="beyond-course scenarios count: failing one fails the exercise (default: the course "
                              "policy, where they only give advice)")
-    parser.add_argument("--notebook", default="Transformer", help="which notebook of the registry (default Transformer)")
+    parser.add_argument("--notebook", default=None,
+                        help="grade every submission as this notebook of the registry (Transformer, NER_DistilBERT); "
+                             "default: detected per submission from its graded cells")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="folder mode: grade on this Dask distributed cluster instead of --jobs local processes")
     parser.add_argument("--force", action="store_true",
@@ -82,14 +88,11 @@ def main(argv=None) -> int:
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # judge on the CPU, like the sandbox probes
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
 
-    from assignment.exercises import GRADABLE_NOTEBOOKS, NOTEBOOKS
+    from assignment.exercises import NOTEBOOKS
     from assignment.grade.sandbox import Limits
 
-    if args.notebook not in NOTEBOOKS:
+    if args.notebook is not None and args.notebook not in NOTEBOOKS:
         raise UsageError(f"no notebook {args.notebook!r}; known: {', '.join(NOTEBOOKS)}")
-    if args.notebook not in GRADABLE_NOTEBOOKS:
-        raise UsageError(f"the grader cannot grade {args.notebook!r} yet (its check has no sandboxed probe); "
-                         f"gradable: {', '.join(GRADABLE_NOTEBOOKS)}")
     from assignment.grade.isolation import IsolationError, select
     if args.no_namespaces:
         print("warning: --no-namespaces is deprecated; use --isolation none", file=sys.stderr)
@@ -160,21 +163,45 @@ def grade_directory(folder: Path, args, limits) -> int:
         print(f"interrupted: the results of the submissions graded so far are in {json_dir}/; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
-    names = [e.name for e in exercises_of(args.notebook)]
-    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    report.write_csv(temporary, results, names)
-    os.replace(temporary, out)
-    document = report.summary(results, names)
-    summary_json = out.with_name(out.stem + "-summary.json")
-    summary_md = out.with_name(out.stem + "-summary.md")
-    write_atomically(summary_json, json.dumps(document, indent=2) + "\n")
-    write_atomically(summary_md, report.summary_markdown(document))
-    similar = similarity.scan(paths, args.notebook)
-    similarity_json = out.with_name(out.stem + "-similarity.json")
-    similarity_md = out.with_name(out.stem + "-similarity.md")
-    write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")
-    write_atomically(similarity_md, similarity.markdown(similar))
-    flagged = sum(len(e["pairs"]) for e in similar["exercises"].values())
-    print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {out}, "
-          f"{json_dir}/, {summary_md}, {summary_json}; {similarity_md} ({flagged} similar pairs flagged)")
+    written, flagged = [], 0
+    groups = by_notebook(results)
+    for notebook, rows in groups.items():
+        # one notebook: OUT and OUT-*.{md,json}; a mixed batch: OUT-<notebook>.csv and its own reports
+        csv_path = out if len(groups) == 1 else out.with_name(f"{out.stem}-{notebook}{out.suffix or '.csv'}")
+        names = [e.name for e in exercises_of(notebook)]
+        temporary = csv_path.with_name(f".{csv_path.name}.{os.getpid()}.tmp")
+        report.write_csv(temporary, rows, names)
+        os.replace(temporary, csv_path)
+        document = report.summary(rows, names)
+        summary_json = csv_path.with_name(csv_path.stem + "-summary.json")
+        summary_md = csv_path.with_name(csv_path.stem + "-summary.md")
+        write_atomically(summary_json, json.dumps(document, indent=2) + "\n")
+        write_atomically(summary_md, report.summary_markdown(document))
+        similar = similarity.scan([Path(row["file"]) for row in rows], notebook)
+        similarity_json = csv_path.with_name(csv_path.stem + "-similarity.json")
+        similarity_md = csv_path.with_name(csv_path.stem + "-similarity.md")
+        write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")
+        write_atomically(similarity_md, similarity.markdown(similar))
+        flagged += sum(len(e["pairs"]) for e in similar["exercises"].values())
+        written += [f"{csv_path} ({notebook}, {len(rows)})", str(summary_md), str(summary_json), str(similarity_md)]
+    print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {json_dir}/, "
+          + ", ".join(written) + f" ({flagged} similar pairs flagged)")
     return 0
+
+
+def by_notebook(results):
+    """{notebook: results graded as it}, registry order. A result of no known notebook (an
+    unreadable file) joins the batch's most frequent notebook."""
+    from collections import Counter
+
+    from assignment.exercises import NOTEBOOKS
+    from assignment.grade.core import error_result
+    counts = Counter(result.get("notebook") for result in results if result.get("notebook"))
+    fallback = max(NOTEBOOKS, key=lambda name: (counts[name], name == "Transformer"))
+    groups = {}
+    for result in results:
+        if not result.get("notebook"):
+            result = error_result(result["file"], result.get("error") or "not graded", fallback,
+                                  result.get("policy", "course"))
+        groups.setdefault(result["notebook"], []).append(result)
+    return {name: groups[name] for name in NOTEBOOKS if name in groups}

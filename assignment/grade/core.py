@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from assignment.exercises import exercises_of
+from assignment.exercises import NOTEBOOKS, exercises_of
 from assignment.grade import GRADER_VERSION
 from assignment.grade.extract import (SubmissionError, find_all, read_cells, replayed_imports,  # noqa: F401
                                       support_definitions)
@@ -104,19 +104,43 @@ def close_sessions() -> None:
     _SESSIONS.clear()
 
 
-def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transformer", policy: str = "course") -> Dict:
+DEFAULT_NOTEBOOK = "Transformer"
+
+
+def detect_notebook(cells) -> str:
+    """The registry notebook a submission is, from its graded cells: the one with the most
+    exercises defined (by name, or named in a '# GRADED FUNCTION' comment), then the larger
+    share of its exercises; the default notebook when none is found. Tags alone do not
+    decide (both notebooks have an UNQ_C1)."""
+    def found(exercise):
+        return any(cell.defines(exercise.name) or exercise.name in cell.graded_names
+                   or (cell.syntax_error and cell.mentions_definition(exercise.name)) for cell in cells)
+
+    scores = []
+    for order, (notebook, exercises) in enumerate(NOTEBOOKS.items()):
+        count = sum(1 for exercise in exercises if found(exercise))
+        scores.append((count, count / len(exercises), notebook == DEFAULT_NOTEBOOK, -order, notebook))
+    best = max(scores)
+    return best[-1] if best[0] else DEFAULT_NOTEBOOK
+
+
+def grade_file(path, limits: Optional[Limits] = None, notebook: Optional[str] = None,
+               policy: str = "course") -> Dict:
     """Grade one submission file; raises ``SubmissionError`` when it cannot be read.
 
-    ``policy``: "course" (beyond-course failures are advice) or "strict" (they count)."""
+    ``notebook``: the registry notebook to grade it as; None detects it from the graded
+    cells (``detect_notebook``). ``policy``: "course" (beyond-course failures are advice)
+    or "strict" (they count)."""
     limits = limits or Limits()
     started = time.monotonic()
-    exercises = exercises_of(notebook)
     cells = read_cells(path)
+    notebook = notebook or detect_notebook(cells)
+    exercises = exercises_of(notebook)
     release = detect_release(cells)  # the 2021 release is graded with its mask convention
     try:
         found = find_all(cells, exercises)
     except (RecursionError, MemoryError) as error:  # pathological source: nothing to run
-        return error_result(path, f"the submission could not be analysed ({type(error).__name__})", notebook)
+        return error_result(path, f"the submission could not be analysed ({type(error).__name__})", notebook, policy)
     reference_module = exercises[0].source_module
     results: Dict[str, Dict] = {}
     to_run: List[dict] = []
@@ -179,6 +203,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: str = "Transform
     ordered = [results[e.name] for e in exercises]
     return {
         "file": str(path),
+        "notebook": notebook,
         "score": round(sum(r["points"] for r in ordered), 4),
         "max_score": round(sum(r["max_points"] for r in ordered), 4),
         "exercises": ordered,
@@ -211,10 +236,11 @@ def _tensorflow_version() -> Optional[str]:
         return None
 
 
-def error_result(path, message: str, notebook: str = "Transformer", policy: str = "course") -> Dict:
-    """The result of a submission that could not be graded at all (unreadable file, crash)."""
-    exercises = exercises_of(notebook)
-    return {"file": str(path), "score": 0.0, "max_score": float(sum(e.points for e in exercises)),
+def error_result(path, message: str, notebook: Optional[str] = None, policy: str = "course") -> Dict:
+    """The result of a submission that could not be graded at all (unreadable file, crash).
+    ``notebook`` None: not known (the file could not be read); graded as the default one."""
+    exercises = exercises_of(notebook or DEFAULT_NOTEBOOK)
+    return {"file": str(path), "notebook": notebook, "score": 0.0, "max_score": float(sum(e.points for e in exercises)),
             "exercises": [_exercise_result(e, "error", message) for e in exercises], "notes": [], "policy": policy,
             "error": message, "seconds": 0.0, "grader_version": GRADER_VERSION,
             "tensorflow_version": _tensorflow_version(), "python_version": None}

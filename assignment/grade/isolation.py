@@ -38,6 +38,8 @@ PROBE_MODULES = (
     "assignment/checks",
     "assignment/grade/__init__.py",
     "assignment/grade/runner.py",
+    "assignment/ner/__init__.py",  # the NER check's tokenizer builder (no reference code)
+    "assignment/ner/tokenizer.py",
 )
 # Never inside the sandbox, whatever PROBE_MODULES says (reference solutions, generators
 # that read them, instructor-only modules). Paths relative to the repository root.
@@ -45,8 +47,7 @@ NEVER_STAGED = (
     "assignment/transformer.py",
     "assignment/checks/known_mistakes.py",  # re-implements the solutions to reproduce mistakes
     "assignment/checks/live.py",  # runs the reference module
-    "assignment/ner/align.py",
-    "assignment/ner",
+    "assignment/ner/align.py",  # the NER lab's reference solution; the rest of assignment/ner is not allowlisted
     "assignment/release.py",
     "assignment/notebook_source.py",
     "assignment/run_notebook.py",

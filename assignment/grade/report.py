@@ -50,6 +50,7 @@ def as_json(result: Dict) -> Dict:
     """The JSON document of one submission (per exercise and totals, with versions)."""
     return {
         "file": result["file"],
+        "notebook": result.get("notebook"),
         "score": result["score"],
         "max_score": result["max_score"],
         "policy": result.get("policy", "course"),

@@ -54,7 +54,7 @@ MAX_OUTPUT = 4000  # characters of a grandchild's printed output kept in the res
 # Modules the learner's code must not import in the grandchild: the real reference
 # solutions (the learner's namespace holds a stand-in without the graded exercise), the
 # generators that read them, and the checks' known mistakes (they re-implement solutions).
-BLOCKED_MODULES = ("assignment.transformer", "assignment.notebook_source", "assignment.release",
+BLOCKED_MODULES = ("assignment.transformer", "assignment.ner.align", "assignment.notebook_source", "assignment.release",
                    "assignment.run_notebook", "assignment.grade", "assignment.checks.known_mistakes",
                    "assignment.checks.live")
 
@@ -646,6 +646,21 @@ def not_dumpable() -> None:
         pass
 
 
+def warm_up_checks(reference_module) -> None:
+    """Once per sandbox, before the forks: what the checks of this reference's exercises
+    build at first use (a check module's ``warm_up()``, e.g. the NER check's tokenizer),
+    so that each exercise's process inherits it instead of building it again."""
+    import importlib
+
+    from assignment.exercises import NOTEBOOKS
+    modules = {exercise.check_module for exercises in NOTEBOOKS.values() for exercise in exercises
+               if exercise.source_module == reference_module}
+    for name in sorted(modules):
+        warm_up = getattr(importlib.import_module(name), "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+
+
 def main(argv) -> int:
     not_dumpable()
     subreaper()
@@ -670,6 +685,7 @@ def main(argv) -> int:
     from tensorflow.keras import layers  # noqa: F401  (loads tf-keras now, once)
     import assignment.exercises  # noqa: F401
     import assignment.observations  # noqa: F401
+    warm_up_checks(job.get("reference_module"))
     pieces = (reference_sealed(job.pop("reference")), pads)
     gc.freeze()  # forked children then leave the imported heap alone (no copy-on-write from the gc)
     channel.send({"event": "ready", "seconds": round(time.monotonic() - started, 3),

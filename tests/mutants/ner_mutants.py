@@ -82,3 +82,72 @@ def unfilled(tokenizer, words, tags, label_all_tokens=False, max_length=512):
 def returns_none(tokenizer, words, tags, label_all_tokens=False, max_length=512):
     """Forgot the return value."""
     return None
+
+
+def i_for_every_tag(tokenizer, words, tags, label_all_tokens=False, max_length=512):
+    """With label_all_tokens, writes 'I-' + tag[2:] on every later subtoken: O becomes 'I-'."""
+    encoding = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length)
+    labels, previous = [], None
+    for word_id in encoding.word_ids():
+        if word_id is None:
+            labels.append(IGNORE)
+        elif word_id != previous:
+            labels.append(tags[word_id])
+        else:
+            labels.append("I-" + tags[word_id][2:] if label_all_tokens else IGNORE)
+        previous = word_id
+    encoding["labels"] = labels
+    return encoding
+
+
+def padded(tokenizer, words, tags, label_all_tokens=False, max_length=512):
+    """Pads every example to max_length (padding='max_length')."""
+    encoding = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length,
+                         padding="max_length")
+    labels, previous = [], None
+    for word_id in encoding.word_ids():
+        if word_id is None:
+            labels.append(IGNORE)
+        elif word_id != previous:
+            labels.append(tags[word_id])
+        elif label_all_tokens:
+            labels.append("I-" + tags[word_id][2:] if tags[word_id].startswith("B-") else tags[word_id])
+        else:
+            labels.append(IGNORE)
+        previous = word_id
+    encoding["labels"] = labels
+    return encoding
+
+
+def copies_tags(tokenizer, words, tags, label_all_tokens=False, max_length=512):
+    """Right, but copies the tags with ``tags.copy()``, which a tuple does not have: passes the
+    course's scenarios (lists), fails beyond them (tuples) -- advice, not a failure."""
+    tags = tags.copy()
+    encoding = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length)
+    labels, previous = [], None
+    for word_id in encoding.word_ids():
+        if word_id is None:
+            labels.append(IGNORE)
+        elif word_id != previous:
+            labels.append(tags[word_id])
+        elif label_all_tokens:
+            labels.append("I-" + tags[word_id][2:] if tags[word_id].startswith("B-") else tags[word_id])
+        else:
+            labels.append(IGNORE)
+        previous = word_id
+    encoding["labels"] = labels
+    return encoding
+
+
+# (mutant, the hint its failure must contain); copies_tags is right on the course's scenarios
+MUTANTS = [
+    (raw_text, "not the joined raw text"),
+    (special_tokens_labelled, "special tokens [CLS] and [SEP] must be labelled -100"),
+    (every_subtoken_b, "B- becomes I-"),
+    (all_subtokens_always, "only the first subtoken of a word"),
+    (no_truncation, "pass truncation=True"),
+    (unfilled, "Is the exercise filled in?"),
+    (returns_none, "Is the exercise filled in?"),
+    (i_for_every_tag, "O stays O"),
+    (padded, "Do not pad here"),
+]

@@ -1,0 +1,137 @@
+"""The grader on the NER lab: notebook detection, the solved copy, a mutant, a mixed folder."""
+import assignment  # noqa: F401  (tf-keras before TensorFlow)
+
+import csv
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assignment.grade.cli import by_notebook
+from assignment.grade.core import detect_notebook, error_result, grade_file
+from assignment.grade.extract import read_cells
+from assignment.notebook_source import LEARNER, SOLVED
+from assignment.release import render
+from tests.mutants import ner_mutants
+
+ROOT = Path(__file__).resolve().parent.parent
+NER = "NER_DistilBERT"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def mutant_notebook(mutant) -> str:
+    """The solved NER notebook with its graded function replaced by ``mutant``."""
+    document = json.loads(render(NER, SOLVED))
+    code = inspect.getsource(mutant).replace(f"def {mutant.__name__}(", "def tokenize_and_align_labels(", 1)
+    for cell in document["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and "def tokenize_and_align_labels(" in source:
+            head = source[:source.index("def tokenize_and_align_labels(")]
+            cell["source"] = head + "IGNORE = -100\n\n\n" + code
+            break
+    else:
+        raise AssertionError("no graded cell in the NER notebook")
+    return json.dumps(document)
+
+
+def test_notebook_detected_from_the_graded_cells(tmp_path):
+    assert detect_notebook(read_cells(write(tmp_path / "a.ipynb", render(NER, LEARNER)))) == NER
+    assert detect_notebook(read_cells(write(tmp_path / "b.ipynb", render("Transformer", LEARNER)))) == "Transformer"
+    script = write(tmp_path / "c.py", "def tokenize_and_align_labels(tokenizer, words, tags):\n    pass\n")
+    assert detect_notebook(read_cells(script)) == NER
+    assert detect_notebook(read_cells(write(tmp_path / "d.py", "x = 1\n"))) == "Transformer"  # nothing: default
+
+
+def test_learner_release_of_the_ner_lab_is_not_implemented(tmp_path):
+    result = grade_file(write(tmp_path / "learner.ipynb", render(NER, LEARNER)))  # the stub is never run
+    assert result["notebook"] == NER and result["score"] == 0 and result["max_score"] == 100
+    assert result["exercises"][0]["feedback"].startswith("Not implemented: tokenize_and_align_labels")
+
+
+def test_notebook_override(tmp_path):
+    result = grade_file(write(tmp_path / "t.ipynb", render("Transformer", LEARNER)), notebook=NER)
+    assert result["notebook"] == NER and [e["status"] for e in result["exercises"]] == ["missing"]
+
+
+def test_unreadable_rows_join_the_batch_notebook():
+    graded = {"file": "ok.ipynb", "notebook": NER, "exercises": [], "score": 100}
+    groups = by_notebook([graded, error_result("bad.ipynb", "unreadable submission: not JSON")])
+    assert list(groups) == [NER]
+    assert [e["name"] for e in groups[NER][1]["exercises"]] == ["tokenize_and_align_labels"]
+
+
+def grade_cli(*args):
+    return subprocess.run([sys.executable, "-m", "assignment", "grade", *map(str, args), "--timeout", "60"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_solved_ner_notebook_scores_100(tmp_path):
+    path = write(tmp_path / "NER_DistilBERT.ipynb", render(NER, SOLVED))
+    process = grade_cli(path, "--json", tmp_path / "result.json")
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert "Score: 100/100" in process.stdout
+    document = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert document["notebook"] == NER and document["exercises"][0]["status"] == "passed"
+    assert document["exercises"][0]["advice"] == []
+
+
+@pytest.mark.slow
+def test_mixed_folder(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    write(folder / "ner_solved.ipynb", render(NER, SOLVED))
+    write(folder / "ner_every_subtoken_b.ipynb", mutant_notebook(ner_mutants.every_subtoken_b))
+    write(folder / "ner_copies_tags.ipynb", mutant_notebook(ner_mutants.copies_tags))
+    write(folder / "transformer_learner.ipynb", render("Transformer", LEARNER))
+    write(folder / "broken.ipynb", "{not json")
+    out = tmp_path / "grades" / "grades.csv"
+    process = grade_cli(folder, "--out", out, "--jobs", "1", "--quiet")
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert not out.exists()  # mixed: one CSV per notebook
+    with open(out.with_name("grades-NER_DistilBERT.csv"), encoding="utf-8") as handle:
+        ner_rows = {row["file"]: row for row in csv.DictReader(handle)}
+    with open(out.with_name("grades-Transformer.csv"), encoding="utf-8") as handle:
+        transformer_rows = {row["file"]: row for row in csv.DictReader(handle)}
+    assert set(ner_rows) == {"ner_solved.ipynb", "ner_every_subtoken_b.ipynb", "ner_copies_tags.ipynb",
+                             "broken.ipynb"}  # the unreadable file joins the most frequent notebook
+    assert set(transformer_rows) == {"transformer_learner.ipynb"}
+    assert ner_rows["ner_solved.ipynb"]["tokenize_and_align_labels"] == "100"
+    assert ner_rows["ner_every_subtoken_b.ipynb"]["total"] == "0"
+    assert ner_rows["ner_copies_tags.ipynb"]["total"] == "100" and ner_rows["ner_copies_tags.ipynb"]["advice"] == "1"
+    assert transformer_rows["transformer_learner.ipynb"]["total"] == "0"
+    mutant = json.loads((out.with_suffix("") / "ner_every_subtoken_b.json").read_text(encoding="utf-8"))
+    assert mutant["exercises"][0]["status"] == "failed" and "B- becomes I-" in mutant["exercises"][0]["feedback"]
+    summary = out.with_name("grades-NER_DistilBERT-summary.md").read_text(encoding="utf-8")
+    assert "tokenize_and_align_labels" in summary and "tuples" in summary
+    assert out.with_name("grades-Transformer-summary.json").exists()
+
+
+def test_sandbox_stages_the_tokenizer_builder_not_the_reference():
+    from assignment.grade.isolation import probe_files
+    files = probe_files()
+    assert "assignment/ner/tokenizer.py" in files and "assignment/checks/ner.py" in files
+    assert "assignment/ner/align.py" not in files and "assignment/checks/known_mistakes.py" not in files
+    assert not any(f.startswith("assignment/ner/") and f not in ("assignment/ner/__init__.py",
+                                                                  "assignment/ner/tokenizer.py") for f in files)
+
+
+def stealing(tokenizer, words, tags, label_all_tokens=False, max_length=512):
+    from assignment.ner.align import tokenize_and_align_labels as reference
+    return reference(tokenizer, words, tags, label_all_tokens, max_length)
+
+
+@pytest.mark.slow
+def test_importing_the_reference_is_an_error(tmp_path):
+    path = write(tmp_path / "steal.ipynb", mutant_notebook(stealing))
+    result = grade_file(path, notebook=None)
+    exercise = result["exercises"][0]
+    assert result["notebook"] == NER and exercise["status"] == "error"
+    assert "importing assignment.ner.align is not allowed" in exercise["feedback"]
