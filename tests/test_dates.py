@@ -1,7 +1,7 @@
 """Tests of the date-normalization lab: data, masks, loss, schedule, decoding, checkpoints, CLI.
 
-Models here are tiny and train for a few dozen steps, so the whole file runs in well under
-a minute on two busy cores.
+Models here are tiny and train for a few dozen steps (the whole file: about a minute on two
+busy cores); the tests that need the trained model or train one are marked slow.
 """
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
@@ -160,6 +160,7 @@ def trained(tmp_path_factory):
     return out, model, history
 
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_short_training_lowers_the_loss(trained):
     _, _, history = trained
     loss = history["loss"]
@@ -168,6 +169,7 @@ def test_short_training_lowers_the_loss(trained):
     assert history["accuracy"][-1] > history["accuracy"][0]
 
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_saved_files(trained):
     out, _, history = trained
     for name in ("config.json", "history.json", "learning_curves.png", "attention.png"):
@@ -176,6 +178,7 @@ def test_saved_files(trained):
         assert json.load(f)["loss"] == history["loss"]
 
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_reloaded_checkpoint_decodes_like_the_model_that_saved_it(trained):
     out, model, _ = trained
     reloaded, config = load_model(out)
@@ -191,6 +194,7 @@ def test_reloaded_checkpoint_decodes_like_the_model_that_saved_it(trained):
 
 # ---------------------------------------------------------------- command line
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_cli_translate(trained, capsys):
     out, model, _ = trained
     assert cli.main(["translate", "--model", out, "3 May 1979", "12.03.02"]) == 0
@@ -199,6 +203,7 @@ def test_cli_translate(trained, capsys):
                                                   translate(model, ["3 May 1979", "12.03.02"]))]
 
 
+@pytest.mark.slow  # the module's training fixture
 @pytest.mark.parametrize("argv, message", [
     (["translate", "--model", "{out}", ""], "error: empty date"),
     (["translate", "--model", "{out}", "3 May 1979 #1"], "does not know: '#'"),

@@ -24,6 +24,8 @@ from assignment.notebook_source import LEARNER, OPTIONAL_TAG, SOLVED
 from assignment.release import build_notebook
 from assignment.run_notebook import PASS_TEXT, errors, execute, plain, run_solved, tagged
 
+pytestmark = pytest.mark.slow  # two notebooks on fresh kernels: minutes
+
 FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)  # the wording
 FENCE_RE = re.compile(r"```text\n(.*?)```", re.DOTALL)
 
