@@ -1,9 +1,12 @@
 """The NER lab notebook's solved copy runs top to bottom, with a short training run."""
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
+import pytest
+
 from assignment.run_notebook import errors, failed_public_tests, output_text, run_solved
 
 
+@pytest.mark.slow  # a notebook on a fresh kernel, with training
 def test_solved_ner_notebook_executes(tmp_path):
     nb, seconds = run_solved("NER_DistilBERT", tmp_path / "NER_DistilBERT_solved.ipynb", timeout=240)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]

@@ -10,26 +10,32 @@ from assignment.exercises import EXERCISES
 from tests.mutants.transformer_mutants import MUTANTS
 
 
+def _slow_for_the_full_model(cases, name=lambda case: case.name):
+    """The whole Transformer's cases build several models (10-20 s each): marked slow."""
+    return [pytest.param(*(case if isinstance(case, tuple) else (case,)), marks=pytest.mark.slow)
+            if name(case) == "Transformer" else case for case in cases]
+
+
 def run_public_test(exercise_name, target):
     exercise = next(e for e in EXERCISES if e.name == exercise_name)
     test = getattr(public_tests, exercise.check)
     test(target, *[getattr(ref, name) for name in exercise.extra_args])
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+@pytest.mark.parametrize("exercise", _slow_for_the_full_model(EXERCISES), ids=lambda e: e.name)
 def test_reference_passes_public_test(exercise, capsys):
     run_public_test(exercise.name, getattr(ref, exercise.name))
     assert f"{GREEN}All tests passed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+@pytest.mark.parametrize("exercise", _slow_for_the_full_model(EXERCISES), ids=lambda e: e.name)
 def test_reference_passes_hidden_checks(exercise):
     check = CHECKS[exercise.name]
     extras = [getattr(ref, name) for name in exercise.extra_args]
     check.judge(check.probe(getattr(ref, exercise.name), *extras, hidden=True), hidden=True)
 
 
-@pytest.mark.parametrize("exercise_name, mutant, hint", MUTANTS,
+@pytest.mark.parametrize("exercise_name, mutant, hint", _slow_for_the_full_model(MUTANTS, lambda case: case[0]),
                          ids=[f"{e}-{m.__name__}" for e, m, _ in MUTANTS])
 def test_mutant_rejected_with_its_hint(exercise_name, mutant, hint, capsys):
     with pytest.raises(AssertionError) as failure:
