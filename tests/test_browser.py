@@ -194,13 +194,31 @@ def _run(chrome, lab, command: str, timeout=RUN_TIMEOUT) -> None:
     _wait(done, timeout, "the run to finish", interval=0.5)
 
 
-def _open(chrome, lab, path: str) -> None:
+def _accept_kernel_dialog(chrome) -> None:
+    """Under load JupyterLab may ask which kernel to start, before it knows the kernel
+    specs; accept its choice (this environment's Python 3), as a learner would."""
     from selenium.webdriver.common.by import By
 
+    for dialog in chrome.find_elements(By.CSS_SELECTOR, ".jp-Dialog"):
+        if dialog.is_displayed() and dialog.text.startswith("Select Kernel"):
+            dialog.find_element(By.CSS_SELECTOR, ".jp-Dialog-button.jp-mod-accept").click()
+
+
+def _open(chrome, lab, path: str) -> None:
+    """Open ``path`` and wait until its own kernel has started and is idle."""
+    from selenium.webdriver.common.by import By
+
+    kernels = len(_kernel_states(lab))
     chrome.get(f"{lab['url']}/lab/tree/{path}?token={lab['token']}&reset")
     _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-CodeCell"), 120, f"{path} to open")
-    _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
-          120, "the kernel to start")
+
+    def started():
+        _accept_kernel_dialog(chrome)
+        states = _kernel_states(lab)
+        return (len(states) > kernels and all(state == "idle" for state in states)
+                and chrome.find_elements(By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"))
+
+    _wait(started, 180, f"the kernel of {path} to start")
 
 
 def _save_and_read(chrome, lab, path: str):
