@@ -6,10 +6,11 @@ the learner copy to ``learner/``, each next to a link to ``public_tests.py`` (th
 is on the kernel's ``PYTHONPATH``). The solved copy is run with *Run > Run All Cells* twice
 in the same kernel, as a learner does after fixing an exercise, and saved; after each run
 the saved ``.ipynb`` must show every public test's "All tests passed", an image in every
-cell tagged ``figure``, no error, and nothing on stderr in the first cell. The learner
+cell tagged ``figure``, no error, nothing on stderr in the first cell and TensorFlow's
+start-up log on stderr nowhere (it can land in a later cell). The learner
 copy is then run from the Run menu, going on below each failing cell as a learner would
 (JupyterLab stops a run at the first error): each public test must fail with the fill-in
-hint and the kernel must stay alive to the last cell. A screenshot goes to ``build/``.
+hint and the kernel must stay alive to the last cell. Screenshots go to ``build/``.
 
 Needs the Debian packages ``chromium`` and ``chromium-driver`` and ``selenium``
 (requirements-test.txt); runs only with ``pytest --browser``.
@@ -35,6 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR = ROOT / "build"
 PASS_TEXT = "All tests passed"
 FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)
+# TensorFlow's start-up lines from C++: written to the process's stderr, they may reach
+# the notebook after the first cell has finished, in a later cell of a Run All.
+START_UP_NOISE = re.compile(r"absl::InitializeLog|cudart_stub|cuInit|cuda_platform|oneDNN custom operations"
+                            r"|cpu_feature_guard")
 RUN_TIMEOUT = 900  # seconds for one Run All (the first trains the dates model)
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -273,6 +278,9 @@ def check_solved_run(nb, run: int, after: int = 0):
                 problems.append(f"{_describe(cell)} raised {out.ename}: {out.evalue}")
         if "IProgress" in _text(cell):
             problems.append(f"{_describe(cell)} warns about IProgress")
+        if START_UP_NOISE.search(_text(cell, "stderr")):
+            problems.append(f"{_describe(cell)} shows TensorFlow's start-up log on stderr:\n"
+                            f"{_text(cell, 'stderr')[:1000]}")
     first_stderr = _text(code[0], "stderr")
     if first_stderr:
         problems.append(f"the first cell wrote to stderr:\n{first_stderr[:2000]}")
