@@ -306,6 +306,8 @@ def test_solved_copy_run_twice_in_one_kernel_then_the_learner_copy(lab, driver):
         _run(chrome, lab, "runmenu:run-all")
         seconds.append(time.monotonic() - started)
         nb = _save_and_read(chrome, lab, "solved/Transformer.ipynb")
+        first = next(c for c in nb.cells if c.cell_type == "code")
+        print(f"\nrun {run}: the first cell's outputs: {[o.get('name', o.output_type) for o in first.outputs]}")
         figures = check_solved_run(nb, run, after=last_count)
         assert figures >= 6
         last_count = max(c.execution_count for c in nb.cells if c.cell_type == "code")
