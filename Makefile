@@ -2,22 +2,36 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-requirements
+# GPU=1 installs TensorFlow's GPU build (requirements-gpu.txt) in place of tensorflow-cpu.
+GPU ?= 0
+FLAVOUR := $(if $(filter 1,$(GPU)),gpu,cpu)
+STAMP := $(VENV)/.installed-requirements-$(FLAVOUR)
 
 export TF_USE_LEGACY_KERAS := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup demo test notebook release minilm clean
+.PHONY: setup demo test test-quick test-browser notebook release minilm clean
 
 setup: $(STAMP)
 
-# Reinstall only when requirements.txt changes: a second `make setup` is instant.
-$(STAMP): requirements.txt
+# Reinstall only when a requirements file changes: a second `make setup` is instant.
+# tf-keras goes in with --no-deps (requirements-nodeps.txt says why). The two TensorFlow
+# builds share their files, so the other one is uninstalled first.
+$(STAMP): requirements.txt requirements-nodeps.txt requirements-gpu.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+ifeq ($(FLAVOUR),gpu)
+	$(PY) -m pip uninstall --quiet --yes tensorflow-cpu
+	grep -v '^tensorflow-cpu' requirements.txt > $(VENV)/requirements-gpu-full.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements-gpu-full.txt -r requirements-gpu.txt
+else
+	$(PY) -m pip uninstall --quiet --yes tensorflow
 	$(PY) -m pip install --quiet -r requirements.txt
+endif
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Transformer assignment)" >/dev/null
+	rm -f $(VENV)/.installed-requirements-*
 	touch $(STAMP)
 
 demo: setup
@@ -30,6 +44,21 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# The fast tier: everything but the tests marked slow (under a minute).
+test-quick: setup
+	$(PY) -m pytest -q -m "not slow"
+
+# JupyterLab in headless Chromium: the learner's session (tests/test_browser.py).
+test-browser: setup $(VENV)/.installed-test-requirements
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "error: make test-browser needs Chromium and its driver, not found on the PATH;"; \
+	  echo "  on Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver"; exit 1; }
+	$(PY) -m pytest -q --browser tests/test_browser.py
+
+$(VENV)/.installed-test-requirements: requirements-test.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
 
 # JupyterLab on the repository with the project's kernel (root needs --allow-root).
 notebook: setup

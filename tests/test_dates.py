@@ -1,7 +1,7 @@
 """Tests of the date-normalization lab: data, masks, loss, schedule, decoding, checkpoints, CLI.
 
-Models here are tiny and train for a few dozen steps, so the whole file runs in well under
-a minute on two busy cores.
+Models here are tiny and train for a few dozen steps (the whole file: about a minute on two
+busy cores); the tests that need the trained model or train one are marked slow.
 """
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
@@ -15,8 +15,8 @@ import tensorflow as tf
 
 from assignment.dates import cli, data
 from assignment.dates.decode import exact_match, greedy_decode, next_token_probs, translate
-from assignment.dates.train import (ModelConfig, WarmupSchedule, _batches, build_model, load_model,
-                                    masked_loss, train)
+from assignment.dates.model import ModelConfig, build_model, load_model
+from assignment.dates.train import WarmupSchedule, _batches, masked_loss, progress_bar_class, train
 
 SAMPLES = ["3 May 1979", "tuesday, march 12 2002", "12.03.02", "Mar 5, 1999", "the 1st of June 2010"]
 
@@ -160,6 +160,7 @@ def trained(tmp_path_factory):
     return out, model, history
 
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_short_training_lowers_the_loss(trained):
     _, _, history = trained
     loss = history["loss"]
@@ -168,6 +169,7 @@ def test_short_training_lowers_the_loss(trained):
     assert history["accuracy"][-1] > history["accuracy"][0]
 
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_saved_files(trained):
     out, _, history = trained
     for name in ("config.json", "history.json", "learning_curves.png", "attention.png"):
@@ -176,6 +178,7 @@ def test_saved_files(trained):
         assert json.load(f)["loss"] == history["loss"]
 
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_reloaded_checkpoint_decodes_like_the_model_that_saved_it(trained):
     out, model, _ = trained
     reloaded, config = load_model(out)
@@ -191,6 +194,7 @@ def test_reloaded_checkpoint_decodes_like_the_model_that_saved_it(trained):
 
 # ---------------------------------------------------------------- command line
 
+@pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_cli_translate(trained, capsys):
     out, model, _ = trained
     assert cli.main(["translate", "--model", out, "3 May 1979", "12.03.02"]) == 0
@@ -199,6 +203,7 @@ def test_cli_translate(trained, capsys):
                                                   translate(model, ["3 May 1979", "12.03.02"]))]
 
 
+@pytest.mark.slow  # the module's training fixture
 @pytest.mark.parametrize("argv, message", [
     (["translate", "--model", "{out}", ""], "error: empty date"),
     (["translate", "--model", "{out}", "3 May 1979 #1"], "does not know: '#'"),
@@ -218,6 +223,7 @@ def test_cli_bad_input_is_one_clear_line(trained, capsys, argv, message):
     assert "Traceback" not in captured.err and captured.out == ""
 
 
+@pytest.mark.slow
 def test_cli_train_writes_a_model(tmp_path, capsys):
     out = str(tmp_path / "m")
     argv = ["train", "--steps", "3", "--out", out, "--layers", "1", "--dim", "16", "--heads", "1",
@@ -225,3 +231,54 @@ def test_cli_train_writes_a_model(tmp_path, capsys):
     assert cli.main(argv) == 0
     assert "trained 3 steps" in capsys.readouterr().out
     assert load_model(out)[1].embedding_dim == 16
+
+
+# ---------------------------------------------------------------- structure, progress
+
+def _dates_imports():
+    """{module: the assignment.dates modules it imports, at the top or inside functions}."""
+    import ast
+
+    folder = os.path.dirname(data.__file__)
+    graph = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py") and name != "__init__.py":
+            tree = ast.parse(open(os.path.join(folder, name)).read())
+            found = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == "assignment.dates":
+                    found |= {alias.name for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("assignment.dates."):
+                    found.add(node.module.rsplit(".", 1)[1])
+                elif isinstance(node, ast.Import):
+                    found |= {a.name.rsplit(".", 1)[1] for a in node.names if a.name.startswith("assignment.dates.")}
+            graph[name[:-3]] = found
+    return graph
+
+
+def test_dates_modules_import_one_way():
+    """cli -> train -> plots -> decode -> model -> data, never back (no import cycle)."""
+    graph = _dates_imports()
+    assert {"model", "plots", "decode", "train", "data"} <= set(graph)
+    assert graph["decode"] & {"train", "plots", "cli"} == set(), graph["decode"]
+    assert graph["model"] & {"train", "plots", "decode", "cli"} == set(), graph["model"]
+    assert graph["plots"] & {"train", "cli"} == set(), graph["plots"]
+
+    def reaches(start, target, seen=()):
+        return any(n == target or (n not in seen and reaches(n, target, seen + (n,)))
+                   for n in graph.get(start, ()))
+
+    cycles = [m for m in graph if reaches(m, m)]
+    assert not cycles, f"import cycles through {cycles}: {graph}"
+
+
+def test_progress_bar_without_ipywidgets_is_the_text_bar(monkeypatch):
+    import sys
+    import warnings
+
+    from tqdm.std import tqdm as text_bar
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets -> ImportError
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # tqdm.auto's "IProgress not found" would raise here
+        assert progress_bar_class() is text_bar

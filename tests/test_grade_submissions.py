@@ -19,6 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "submissions"
 EXPECTED = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
+pytestmark = pytest.mark.slow  # one batch of 29 submissions graded in sandboxes: minutes
+
 EXERCISES = ["get_angles", "positional_encoding", "scaled_dot_product_attention", "EncoderLayer", "Encoder",
              "DecoderLayer", "Decoder", "Transformer"]
 

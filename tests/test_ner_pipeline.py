@@ -106,6 +106,7 @@ def _small_model(tmp_path, data, seed=0):
     return modeling.load(directory, tags)
 
 
+@pytest.mark.slow  # trains twice
 def test_training_is_seeded_and_the_saved_model_loads_back(tmp_path, small_data):
     train_examples, dev_examples, tags = small_data
     runs, vocabularies = [], []
@@ -130,6 +131,7 @@ def test_training_is_seeded_and_the_saved_model_loads_back(tmp_path, small_data)
     assert predict_tags(loaded, loaded_tokenizer, words) == predict_tags(model, tokenizer, words)
 
 
+@pytest.mark.slow  # trains
 def test_cli_train_evaluate_predict(tmp_path, capsys):
     data = tmp_path / "r.jsonl"
     records = synth.generate(n=20, seed=5)
@@ -179,6 +181,7 @@ def test_cli_skip_bad_counts_and_goes_on(tmp_path, capsys):
     assert "skipped 1 bad item(s)" in err and "bad.conll:2:" in err
 
 
+@pytest.mark.slow  # a fresh interpreter imports TensorFlow and transformers
 def test_hub_name_offline_fails_fast_with_advice():
     env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HOME=os.path.join(ROOT, "build", "empty-hf-home"))
     start = time.perf_counter()

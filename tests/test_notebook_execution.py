@@ -20,9 +20,11 @@ import nbformat
 import pytest
 
 from assignment.exercises import exercises_of
-from assignment.notebook_source import LEARNER, OPTIONAL_TAG, SOLVED
+from assignment.notebook_source import LEARNER, OPTIONAL_TAG, REPO_ROOT, SOLVED
 from assignment.release import build_notebook
 from assignment.run_notebook import PASS_TEXT, errors, execute, plain, run_solved, tagged
+
+pytestmark = pytest.mark.slow  # two notebooks on fresh kernels: minutes
 
 FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)  # the issue's wording
 FENCE_RE = re.compile(r"```text\n(.*?)```", re.DOTALL)
@@ -141,3 +143,27 @@ def test_learner_copy_tests_fail_with_the_fill_in_hint_and_the_kernel_survives(e
             without_hint.append(f"{cell.metadata.assignment['exercise']}: {failures[0].ename}: {message[-300:]}")
     assert not without_hint, ("public tests that fail on an unfilled stub without the "
                               "'did you fill in the code' hint:\n" + "\n".join(without_hint))
+
+
+# ------------------------------------------------------------------ a quiet start
+
+@pytest.mark.parametrize("notebook", ["Transformer", "NER_DistilBERT"])
+def test_first_cell_prints_nothing_on_stderr(notebook, tmp_path):
+    """The first cell's code in a fresh interpreter started without any TF_* variable, its
+    stderr read at the file descriptor: TensorFlow's C++ start-up lines (written before
+    its logging settings apply) would be a red block in Jupyter. In a kernel they reach
+    the notebook or not depending on timing (a Run All in JupyterLab may drop them or show
+    them a cell later), so they are checked here, where nothing can lose them."""
+    import os
+    import subprocess
+    import sys
+
+    nb = build_notebook(notebook, LEARNER)
+    first = next(cell for cell in nb.cells if cell.cell_type == "code").source
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_") and k != "MPLBACKEND"}
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    run = subprocess.run([sys.executable, "-c", first], cwd=REPO_ROOT / "notebooks", env=env,
+                         capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stderr == "", f"the first cell of {notebook} wrote to stderr:\n{run.stderr[:2000]}"
+    assert "TensorFlow" in run.stdout

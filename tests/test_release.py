@@ -341,6 +341,7 @@ sys.exit(status)
 """
 
 
+@pytest.mark.slow  # two fresh interpreters
 def test_release_twice_writes_identical_bytes_without_tensorflow(tmp_path):
     """Two processes (different hash seeds), run side by side: same bytes, no TensorFlow."""
     children = []

@@ -109,6 +109,7 @@ def test_registry_points_and_tags():
         assert hasattr(ref, exercise.name)
 
 
+@pytest.mark.slow  # a fresh interpreter imports TensorFlow
 def test_keras3_already_imported_gives_clear_error():
     """If TensorFlow was imported with Keras 3 first, importing the package says what to do."""
     env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}

@@ -53,7 +53,8 @@ def _positive(name: str, value) -> None:
 
 
 def _train(args) -> int:
-    from assignment.dates.train import ModelConfig, train
+    from assignment.dates.model import ModelConfig
+    from assignment.dates.train import train
 
     for name in ("steps", "batch_size", "eval_every", "layers", "dim", "heads", "ffn",
                  "train_size", "warmup", "minutes"):
@@ -81,7 +82,7 @@ def _translate(args) -> int:
         if not os.path.isfile(os.path.join(args.model, "config.json")):
             raise FileNotFoundError(f"no trained model in {args.model!r} (config.json is missing); "
                                     "train one with: python -m assignment dates train --out DIR")
-        from assignment.dates.train import load_model
+        from assignment.dates.model import load_model
 
         model, config = load_model(args.model)
         for text in args.dates:

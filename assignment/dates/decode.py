@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from assignment.dates import data
-from assignment.dates.train import make_masks
+from assignment.dates.model import make_masks
 
 TARGET_STEPS = data.MAX_TARGET_TOKENS - 1  # 11 = 10 characters + </s>
 _GRAPHS = weakref.WeakKeyDictionary()  # model -> its traced (encode, decode) functions

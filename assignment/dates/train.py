@@ -1,12 +1,12 @@
-"""Train the reference Transformer on date normalization: config, masks, loss, schedule,
-train step, checkpoints and plots.
+"""Train the reference Transformer on date normalization: loss, schedule, train step and
+the training loop, which saves the checkpoint and the plots.
 
-The model is ``assignment.transformer.Transformer`` unchanged. Training uses teacher
-forcing: the decoder reads ``<s> YYYY-MM-DD`` and must predict ``YYYY-MM-DD </s>``.
+The model is ``assignment.transformer.Transformer`` unchanged (built by ``model``).
+Training uses teacher forcing: the decoder reads ``<s> YYYY-MM-DD`` and must predict
+``YYYY-MM-DD </s>``. Imports go one way: train -> plots -> decode -> model.
 """
 import dataclasses
 import json
-import math
 import os
 import time
 from typing import Callable, Dict, Optional, Sequence
@@ -17,62 +17,26 @@ import numpy as np
 import tensorflow as tf
 
 from assignment.dates import data
-from assignment.transformer import Transformer, create_look_ahead_mask, create_padding_mask
+from assignment.dates.decode import exact_match
+from assignment.dates.model import (CKPT_DIR, CONFIG_FILE, ModelConfig, build_model,  # noqa: F401
+                                    count_parameters, load_model, make_masks, save_model)
+from assignment.dates.plots import plot_attention, plot_learning_curves  # noqa: F401
 
-CONFIG_FILE = "config.json"
 HISTORY_FILE = "history.json"
-CKPT_DIR = "ckpt"
 
 
-@dataclasses.dataclass
-class ModelConfig:
-    """Sizes of the Transformer; saved next to the checkpoint to rebuild the model."""
-    num_layers: int = 2
-    embedding_dim: int = 64
-    # 2 heads, not 4: the reference gives every head key_dim = embedding_dim, so each head
-    # adds 4 d x d projections; on 2 CPU cores 4 heads made the step 1.6x slower (142 vs
-    # 90 ms at batch 128) and the 5-minute budget buys fewer steps.
-    num_heads: int = 2
-    fully_connected_dim: int = 256
-    # No dropout: the data is generated, so a 5-minute run sees each pair about twice and
-    # there is little to regularize; dropout would only cost time and slow convergence.
-    dropout_rate: float = 0.0
-    max_input_chars: int = data.MAX_INPUT_CHARS
+def progress_bar_class():
+    """tqdm's widget bar in a notebook when ipywidgets is installed, its text bar otherwise.
 
-    @property
-    def input_tokens(self) -> int:
-        return self.max_input_chars + 2
-
-    @classmethod
-    def tiny(cls) -> "ModelConfig":
-        """A model small enough for unit tests."""
-        return cls(num_layers=1, embedding_dim=32, num_heads=2, fully_connected_dim=64)
-
-
-def build_model(config: ModelConfig) -> Transformer:
-    """A Transformer of ``config``'s sizes, its weights created by one dummy call."""
-    model = Transformer(num_layers=config.num_layers,
-                        embedding_dim=config.embedding_dim,
-                        num_heads=config.num_heads,
-                        fully_connected_dim=config.fully_connected_dim,
-                        input_vocab_size=len(data.INPUT_VOCAB),
-                        target_vocab_size=len(data.TARGET_VOCAB),
-                        max_positional_encoding_input=config.input_tokens,
-                        max_positional_encoding_target=data.MAX_TARGET_TOKENS,
-                        dropout_rate=config.dropout_rate)
-    inp = tf.ones((1, config.input_tokens), tf.int32)
-    tar = tf.ones((1, data.MAX_TARGET_TOKENS - 1), tf.int32)
-    model(inp, tar, False, *make_masks(inp, tar))
-    return model
-
-
-def make_masks(inp, tar_inp):
-    """Encoder padding mask (n, 1, S), decoder self-attention mask (n, T, T) that is
-    causal and hides padded target positions, and the cross-attention mask (n, 1, S)."""
-    enc_padding_mask = create_padding_mask(inp)  # (n, 1, S)
-    causal = create_look_ahead_mask(tf.shape(tar_inp)[1])  # (1, T, T)
-    look_ahead_mask = tf.minimum(causal, create_padding_mask(tar_inp))  # (n, T, T)
-    return enc_padding_mask, look_ahead_mask, enc_padding_mask
+    ``tqdm.auto`` alone warns about a missing ``IProgress`` in a kernel without ipywidgets.
+    """
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm
 
 
 def masked_loss(real, probs):
@@ -135,42 +99,6 @@ def make_train_step(model, optimizer, mode: str = "function") -> Callable:
     return tf.function(step, jit_compile=(mode == "xla"), reduce_retracing=True)
 
 
-def save_model(out_dir: str, model, config: ModelConfig, optimizer=None, step: int = 0) -> str:
-    """Write the checkpoint and config.json under ``out_dir``; returns the checkpoint path."""
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, CONFIG_FILE), "w") as f:
-        json.dump({"model": dataclasses.asdict(config),
-                   "input_chars": data.INPUT_CHARS, "target_chars": data.TARGET_CHARS}, f, indent=2)
-    objects = {"model": model}
-    if optimizer is not None:
-        objects["optimizer"] = optimizer
-    ckpt = tf.train.Checkpoint(step=tf.Variable(step, dtype=tf.int64), **objects)
-    manager = tf.train.CheckpointManager(ckpt, os.path.join(out_dir, CKPT_DIR), max_to_keep=2)
-    return manager.save(checkpoint_number=step)
-
-
-def load_model(model_dir: str):
-    """Rebuild the model saved by ``save_model`` in ``model_dir``: returns (model, config).
-
-    Raises FileNotFoundError with a plain message when the folder holds no trained model.
-    """
-    config_path = os.path.join(model_dir, CONFIG_FILE)
-    if not os.path.isfile(config_path):
-        raise FileNotFoundError(f"no trained model in {model_dir!r} ({CONFIG_FILE} is missing); "
-                                "train one with: python -m assignment dates train --out DIR")
-    with open(config_path) as f:
-        saved = json.load(f)
-    if saved.get("input_chars") != data.INPUT_CHARS or saved.get("target_chars") != data.TARGET_CHARS:
-        raise FileNotFoundError(f"the model in {model_dir!r} was trained with other vocabularies")
-    config = ModelConfig(**saved["model"])
-    path = tf.train.latest_checkpoint(os.path.join(model_dir, CKPT_DIR))
-    if path is None:
-        raise FileNotFoundError(f"no checkpoint under {os.path.join(model_dir, CKPT_DIR)!r}")
-    model = build_model(config)
-    tf.train.Checkpoint(model=model).restore(path).expect_partial().assert_existing_objects_matched()
-    return model, config
-
-
 def _batches(inputs: np.ndarray, targets: np.ndarray, batch_size: int, seed: int,
              widths: Sequence[int] = ()):
     """Endless shuffled batches (epoch after epoch) of (inputs (n, w), targets (n, 12)).
@@ -208,11 +136,8 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
     ``out_dir`` it also saves the checkpoint, config, history and the two plots there.
     Messages go to ``log`` (default: printed above the progress bar).
     """
-    from tqdm.auto import tqdm
-
+    tqdm = progress_bar_class()
     log = log or tqdm.write
-
-    from assignment.dates.decode import exact_match
 
     config = config or ModelConfig()
     tf.keras.utils.set_random_seed(seed)
@@ -268,61 +193,3 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
         plot_attention(model, "tuesday, march 12 2002", os.path.join(out_dir, "attention.png"),
                        config.max_input_chars)
     return model, history
-
-
-def plot_learning_curves(history: Dict, path: str) -> None:
-    """PNG of the training loss, token accuracy (smoothed) and dev exact-match per step."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    loss = np.array(history["loss"])
-    window = max(1, min(50, len(loss) // 10))
-    smooth = lambda x: np.convolve(x, np.ones(window) / window, mode="valid")  # noqa: E731
-    steps = np.arange(window, len(loss) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
-    ax1.plot(np.arange(1, len(loss) + 1), loss, alpha=0.3, label="loss (per step)")
-    ax1.plot(steps, smooth(loss), label=f"loss (mean of {window})")
-    ax1.set_yscale("log")
-    ax1.set_xlabel("step")
-    ax1.set_title("training loss (masked cross-entropy)")
-    ax1.legend()
-    ax2.plot(steps, smooth(np.array(history["accuracy"])), label="train token accuracy")
-    ax2.plot(history["dev_step"], history["dev_exact_match"], "o-", label="dev exact-match (greedy)")
-    if "best_step" in history:
-        ax2.axvline(history["best_step"], color="gray", linestyle=":", label="kept weights")
-    ax2.set_ylim(0, 1.02)
-    ax2.set_xlabel("step")
-    ax2.set_title("accuracy")
-    ax2.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def plot_attention(model, text: str, path: str, max_input_chars: int = data.MAX_INPUT_CHARS,
-                   layer: Optional[int] = None) -> str:
-    """PNG heatmap of the last decoder layer's cross-attention (mean over heads):
-    output characters (rows) x input characters (columns). Returns the translation."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from assignment.dates.decode import cross_attention
-
-    iso, weights, in_tokens, out_tokens = cross_attention(model, text, max_input_chars, layer)
-    fig, ax = plt.subplots(figsize=(max(4, 0.35 * len(in_tokens) + 1.5), 0.35 * len(out_tokens) + 1.5))
-    ax.imshow(weights, cmap="viridis", aspect="auto")
-    ax.set_xticks(range(len(in_tokens)), [repr(t)[1:-1] if t != " " else "␣" for t in in_tokens])
-    ax.set_yticks(range(len(out_tokens)), out_tokens)
-    ax.set_xlabel("input characters")
-    ax.set_ylabel("predicted characters")
-    ax.set_title(f"cross-attention: {text!r} -> {iso}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return iso
-
-
-def count_parameters(model) -> int:
-    return int(sum(math.prod(v.shape) for v in model.trainable_variables))

@@ -229,11 +229,14 @@ def _safe_helper_edits(cells, reference_module):
 
 
 def _tensorflow_version() -> Optional[str]:
-    try:
-        from importlib.metadata import version
-        return version("tensorflow")
-    except Exception:  # noqa: BLE001
-        return None
+    from importlib.metadata import version
+
+    for distribution in ("tensorflow", "tensorflow-cpu"):  # the GPU or the CPU build
+        try:
+            return version(distribution)
+        except Exception:  # noqa: BLE001
+            pass
+    return None
 
 
 def error_result(path, message: str, notebook: Optional[str] = None, policy: str = "course") -> Dict:

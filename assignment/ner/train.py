@@ -216,14 +216,13 @@ def save_trained(encoder, tokenizer, out_dir, summary):
 
 
 def plot_curves(history, path):
-    """PNG with the training loss and the dev entity F1 per epoch."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """PNG with the training loss and the dev entity F1 per epoch. Object API, not pyplot:
+    the caller's matplotlib backend and figures are left alone."""
+    from matplotlib.figure import Figure
 
     epochs = range(1, len(history.get("loss", [])) + 1)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+    fig = Figure(figsize=(9, 3.5))
+    left, right = fig.subplots(1, 2)
     left.plot(epochs, history.get("loss", []), marker="o")
     left.set(title="training loss", xlabel="epoch")
     if "dev_f1" in history:
@@ -231,7 +230,6 @@ def plot_curves(history, path):
     right.set(title="dev entity micro-F1", xlabel="epoch", ylim=(0, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 # Defaults per model family, chosen from the measured sweep in benchmarks/RESULTS.md

@@ -4,7 +4,8 @@ import sys
 
 # Must happen before the first `import tensorflow` in this kernel.
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # C++ log: errors only, no start-up notices
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN custom ops off, and not announced
 
 
 def _find_repo_root(start="."):
@@ -651,7 +652,9 @@ import os
 from IPython.display import Image, display
 
 from assignment.dates.decode import translate
-from assignment.dates.train import load_model, plot_attention, train
+from assignment.dates.model import load_model
+from assignment.dates.plots import plot_attention
+from assignment.dates.train import train
 
 MODEL_DIR = os.path.join(_find_repo_root(), "build", "dates_model")
 if os.path.isfile(os.path.join(MODEL_DIR, "config.json")):
