@@ -49,12 +49,12 @@ test: setup
 test-quick: setup
 	$(PY) -m pytest -q -m "not slow"
 
-# JupyterLab in headless Chromium: the learner's session (tests/test_browser.py).
+# JupyterLab in headless Chromium: the learner's session (tests/notebooks/test_browser.py).
 test-browser: setup $(VENV)/.installed-test-requirements
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  echo "error: make test-browser needs Chromium and its driver, not found on the PATH;"; \
 	  echo "  on Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver"; exit 1; }
-	$(PY) -m pytest -q --browser tests/test_browser.py
+	$(PY) -m pytest -q --browser tests/notebooks/test_browser.py
 
 $(VENV)/.installed-test-requirements: requirements-test.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-test.txt

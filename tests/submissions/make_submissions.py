@@ -30,7 +30,7 @@ from assignment.notebook_source import LEARNER, SOLVED, graded_blocks, module_pa
 BY_NAME = {e.name: e for e in EXERCISES}
 BLOCKS = graded_blocks(module_path("assignment.transformer"))
 CANARY = "scaled_dot_product_attention"
-ATTACK_PORT = 47613  # tests/test_sandbox_isolation.py listens there on the grader's side
+ATTACK_PORT = 47613  # tests/grade/test_sandbox_isolation.py listens there on the grader's side
 BOMB_MARKER = "617.25"  # the fork bomb's processes run `sleep 617.25`: the tests look for them
 CHANNEL_FILE = "exercise-channel.bin"
 NOT_IMPLEMENTED = "Not implemented"
@@ -276,7 +276,7 @@ def build():
         """), expect(12.5, **dict(stubs, get_angles=("error|failed", "killed by SIGKILL|is None"), **canary)))
     # (Sandboxed, the kill is refused (Landlock scopes signals) or kills the fork server, which
     # is restarted; get_angles then fails on its None or is the culprit. Without isolation the
-    # server dies, is restarted and get_angles is the culprit. tests/test_grade_submissions.py
+    # server dies, is restarted and get_angles is the culprit. tests/grade/test_grade_submissions.py
     # checks both.)
     out["steal_reference.ipynb"] = (hostile("get_angles", """
         try:

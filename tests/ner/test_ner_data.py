@@ -12,7 +12,7 @@ from assignment.ner.data import (
     DataError, Span, read_conll, read_data, read_resumes, split_examples, spans_to_bio, split_words, tag_names,
 )
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _tags(text, spans):

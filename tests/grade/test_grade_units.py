@@ -14,7 +14,7 @@ import pytest
 from assignment.grade import cli, extract, given_code, report, sandbox
 from assignment.notebook_source import graded_blocks, module_path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 BLOCKS = graded_blocks(module_path("assignment.transformer"))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 EXPECTED = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
 pytestmark = pytest.mark.slow  # one batch of 29 submissions graded in sandboxes: minutes

@@ -17,7 +17,7 @@ from assignment.notebook_source import LEARNER, SOLVED
 from assignment.release import render
 from tests.mutants import ner_mutants
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NER = "NER_DistilBERT"
 
 

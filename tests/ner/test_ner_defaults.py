@@ -14,7 +14,7 @@ from assignment.ner.metrics import entity_report, format_report, zero_recall
 from assignment.ner.train import family_defaults, inverse_sqrt_weights, masked_loss, model_family
 from assignment.ner.windows import Window
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_inverse_sqrt_weights_favour_rare_labels_and_average_one():

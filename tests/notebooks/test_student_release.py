@@ -21,7 +21,7 @@ from assignment.exercises import NOTEBOOKS
 from assignment.student_release import (PACKAGE, VALUES_FILE, StudentReleaseError, learner_modules,
                                         write_student_release)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_MODULES = sorted({e.source_module for exercises in NOTEBOOKS.values() for e in exercises})
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 INSTRUCTOR_ONLY = ("assignment.checks.known_mistakes",)

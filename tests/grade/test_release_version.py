@@ -7,7 +7,7 @@ from assignment.grade.extract import _make_cell, read_cells
 from assignment.grade.release_version import CURRENT, RELEASE_2021, detect
 from assignment.grade.report import table
 
-SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 
 
 def test_the_2021_fixture_is_recognized_with_its_signs():

@@ -9,7 +9,7 @@ import pytest
 from assignment.ner.align import tokenize_and_align_labels
 from assignment.ner.checks import check_tokenizer, tokenize_and_align_labels_test
 
-_path = pathlib.Path(__file__).parent / "mutants" / "ner_mutants.py"
+_path = pathlib.Path(__file__).parents[1] / "mutants" / "ner_mutants.py"
 _spec = importlib.util.spec_from_file_location("ner_mutants", _path)
 mutants = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(mutants)

@@ -17,7 +17,7 @@ import pytest
 from assignment.grade import batch, cli
 from assignment.grade.sandbox import Limits
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 
 

@@ -19,7 +19,7 @@ from assignment.ner.predict import predict_tags, tags_to_entities
 from assignment.ner.train import make_dataset, masked_loss, train
 from assignment.ner.windows import Window, encode_document, merge_predictions, plan_windows
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SMALL = dict(dim=32, n_layers=1, n_heads=2, hidden_dim=64)
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from assignment.grade import cli, isolation, runner, sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 EXPECTED = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
 ATTACKS = sorted(name for name in EXPECTED if name.startswith("attack_"))

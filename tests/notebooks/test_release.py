@@ -19,7 +19,7 @@ from assignment import notebook_source as ns
 from assignment import release
 from assignment.exercises import NOTEBOOKS, exercises_of
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TRANSFORMER = REPO / "assignment" / "transformer.py"
 
 

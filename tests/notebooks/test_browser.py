@@ -32,7 +32,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = ROOT / "build"
 PASS_TEXT = "All tests passed"
 FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)
