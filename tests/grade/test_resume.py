@@ -150,7 +150,7 @@ def test_a_crashed_local_worker_costs_a_retry_not_the_batch(tmp_path, monkeypatc
     again in a new pool; after the last attempt they are error rows, not cached."""
     rounds = []
 
-    def fake_round(paths, todo, limits, jobs, notebook, on_result, last):
+    def fake_round(paths, todo, limits, jobs, notebook, on_result, last, policy="course"):
         rounds.append(list(todo))
         for index in todo:
             if paths[index].name == "ok.ipynb" or (paths[index].name == "flaky.ipynb" and len(rounds) == 2):
