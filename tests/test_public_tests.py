@@ -13,6 +13,11 @@ from assignment.exercises import EXERCISES, NOTEBOOKS
 from tests.mutants.transformer_mutants import MUTANTS
 
 
+def _slow_for_the_full_model(exercises):
+    """The whole Transformer builds several models (10-20 s): marked slow (make test-quick)."""
+    return [pytest.param(e, marks=pytest.mark.slow) if e.name == "Transformer" else e for e in exercises]
+
+
 def run_public_test(exercise, target):
     getattr(public_tests, exercise.check)(target, *[getattr(ref, name) for name in exercise.extra_args])
 
