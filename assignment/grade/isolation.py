@@ -162,14 +162,16 @@ def bwrap_command(bwrap: str, staged: Path, command: List[str]) -> List[str]:
     for path in ETC_FILES:
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
-    for source, inside in runtime_paths():
-        args += ["--ro-bind", source, inside]
     sized = _supports_size(bwrap)  # --size: bubblewrap >= 0.10 (Debian 12 has 0.8)
     args += ["--proc", "/proc", "--dev", "/dev"] + (["--size", str(SHM_SIZE)] if sized else []) + \
         ["--tmpfs", "/dev/shm"] + (["--size", str(TMPFS_SIZE)] if sized else []) + \
         ["--tmpfs", SCRATCH, "--dir", f"{SCRATCH}/cwd", "--dir", f"{SCRATCH}/run",
-             "--ro-bind", str(staged), STAGED_AT, "--chdir", f"{SCRATCH}/cwd", "--"]
-    return args + command
+             "--ro-bind", str(staged), STAGED_AT]
+    # After the scratch tmpfs: a runtime or .venv that lives under /tmp (a checkout in
+    # /tmp, as CI may make) must stay visible, read-only, above the private scratch space.
+    for source, inside in runtime_paths():
+        args += ["--ro-bind", source, inside]
+    return args + ["--chdir", f"{SCRATCH}/cwd", "--"] + command
 
 
 _BWRAP_CHECKED: Dict[str, Optional[str]] = {}
