@@ -416,3 +416,12 @@ def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tm
     assert "START CODE HERE" in message
     if notebook == "NER_DistilBERT":
         assert any(line.startswith("DEMO ") and int(line.split()[1]) > 8 for line in done.stdout.splitlines())
+
+
+def test_the_ner_copy_is_the_same_every_time():
+    """The student copy's own cells (the closing note) have fixed ids: two releases write the same bytes."""
+    import nbformat
+
+    from assignment.student_release import NER_NOTE, student_notebook
+    first, second = (nbformat.writes(student_notebook("NER_DistilBERT")) for _ in range(2))
+    assert first == second and NER_NOTE in first
