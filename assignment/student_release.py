@@ -5,6 +5,8 @@ vendored as the package ``assignment_checks`` (imports rewritten so that nothing
 imports this repository), and ``public_test_values.json``: the expected values of the
 public scenarios and the known mistakes' outputs there, recorded from the reference now.
 No reference solution, no known mistake, no live reference and no hidden scenario goes in.
+The NER lab's copy keeps its graded exercise and public test but not its data, model,
+training and evaluation sections: they use the lab's repository (``assignment.ner``).
 """
 from __future__ import annotations
 
@@ -22,9 +24,8 @@ from assignment.notebook_source import LEARNER, OPTIONAL_TAG, REPO_ROOT, SOURCE_
 PACKAGE = "assignment_checks"  # the vendored checks' package name inside DIR
 VALUES_FILE = "public_test_values.json"  # the name public_tests.py (repo and DIR) looks for
 # Notebooks whose public tests can run from recorded values (their checks are probe/judge
-# Check classes). The NER lab's test is a plain function comparing with its reference
-# (assignment/ner/align.py), so it cannot be shipped without the solution.
-STUDENT_NOTEBOOKS = ("Transformer",)
+# Check classes, judged without the reference solution).
+STUDENT_NOTEBOOKS = ("Transformer", "NER_DistilBERT")
 # Repository modules every student release needs besides the exercise check modules.
 BASE_MODULES = ("assignment.checks.protocol", "assignment.checks.recorded", "assignment.observations",
                 "assignment.legacy_keras", "assignment.exercises")
@@ -81,10 +82,11 @@ def learner_modules(notebooks: Iterable[str] = STUDENT_NOTEBOOKS) -> List[str]:
 
 def vendored_name(module: str) -> str:
     """``assignment.checks.positional`` -> ``assignment_checks.positional``, ``assignment.observations``
-    -> ``assignment_checks.observations``."""
+    -> ``assignment_checks.observations``, ``assignment.ner.tokenizer`` -> ``assignment_checks.ner_tokenizer``
+    (one flat package: ``assignment_checks.ner`` is the NER check)."""
     for prefix in ("assignment.checks.", "assignment."):
         if module.startswith(prefix):
-            return f"{PACKAGE}.{module[len(prefix):]}"
+            return f"{PACKAGE}.{module[len(prefix):].replace('.', '_')}"
     raise ValueError(f"not a repository module: {module}")
 
 
@@ -94,6 +96,8 @@ def rewrite_imports(text: str, modules: Iterable[str]) -> str:
     they are: nothing in DIR imports them)."""
     for module in sorted(modules, key=len, reverse=True):
         text = re.sub(rf"\b{re.escape(module)}\b", vendored_name(module), text)
+    # `import assignment` (it selects tf-keras): the vendored package's __init__ does the same
+    text = re.sub(r"(?m)^(\s*)import assignment(?![\w.])", rf"\1import {PACKAGE}", text)
     return re.sub(r"\bassignment\.checks\b", PACKAGE, text)
 
 
@@ -253,7 +257,10 @@ Open the notebooks here in Jupyter ({notebooks}) and run the cells from the top.
 The cell after each graded cell runs its public test (`from public_tests import *`):
 it prints "All tests passed" or says what looks wrong.
 
-Needs Python 3.11 with tensorflow 2.21, tf-keras 2.21 and numpy 1.26.
+Needs Python 3.11 with tensorflow 2.21, tf-keras 2.21 and numpy 1.26 (the NER lab also
+transformers 4.57 and tokenizers). The NER lab's copy holds its graded exercise and
+public test only: its data, model, training and evaluation sections are in the lab's
+repository.
 
 Files: the notebooks; `public_tests.py`; `assignment_checks/` (the checks of the public
 tests); `public_test_values.json` (the expected values of the public tests and the
@@ -261,12 +268,67 @@ outputs of common mistakes on the same inputs, recorded from a correct solution)
 """
 
 
+# The NER lab's sections that need the repository (its data file and assignment.ner's reader,
+# model, training and metrics): not in the student copy. Section 2 (the exercise) stays.
+NER_DROPPED_SECTIONS = ("## 1 - ", "## 3 - ", "## 4 - ", "## 5 - ", "## 6 - ")
+# The demo under the exercise tokenizes a resume's first words (from section 1); the
+# student copy gives it the same kind of words itself.
+NER_DEMO_WORDS = ('EXAMPLE_WORDS = ["Leena", "Raghavan", "Senior", "Software", "Engineer", "at", "Cedarfield", '
+                  '"Analytics,"]\n'
+                  'EXAMPLE_TAGS = ["B-Name", "I-Name", "B-Designation", "I-Designation", "I-Designation", "O",\n'
+                  '                "B-Companies worked at", "I-Companies worked at"]\n')
+NER_NOTE = ("The lab's data, model, training, evaluation and prediction sections are not in this student "
+            "copy: they need the lab's repository (its resumes and the `assignment.ner` modules).")
+
+
+def _replace_once(source: str, old: str, new: str, what: str) -> str:
+    if source.count(old) != 1:
+        raise StudentReleaseError(f"NER_DistilBERT student copy: {what}: expected {old!r} once in the cell; "
+                                  "the notebook source changed, update assignment/student_release.py")
+    return source.replace(old, new)
+
+
+def _ner_student_cells(cells):
+    """The NER lab's cells for the student copy: sections 1, 3-6 out, the set-up cell
+    without its ``assignment.ner`` imports, the demo on its own words and DIR's tokenizer."""
+    kept, dropping = [], False
+    for cell in cells:
+        source = cell.source
+        if cell.cell_type == "markdown" and source.startswith("## "):
+            dropping = source.startswith(NER_DROPPED_SECTIONS)
+        if dropping:
+            continue
+        if cell.cell_type == "markdown" and source.startswith("## Table of Contents"):
+            cell.source = "\n".join(line for line in source.splitlines()
+                                    if not any(f"[{head[3:]}" in line for head in NER_DROPPED_SECTIONS))
+        elif cell.cell_type == "code" and "from public_tests import *" in source:
+            cell.source = "\n".join(line for line in source.splitlines()
+                                    if not re.match(r"\s*(from|import) assignment\b", line))
+        elif cell.cell_type == "code" and "check_tokenizer" in source:
+            source = _replace_once(source, "from assignment.ner.checks import check_tokenizer",
+                                   f"from {PACKAGE}.ner import check_tokenizer", "the demo's import")
+            cell.source = NER_DEMO_WORDS + _replace_once(source, "example.words[:8], example.tags[:8]",
+                                                         "EXAMPLE_WORDS, EXAMPLE_TAGS", "the demo's words")
+        kept.append(cell)
+    note = nbformat.v4.new_markdown_cell(NER_NOTE)
+    note.id = "student-copy-note"  # fixed: two releases write the same bytes
+    kept.append(note)
+    for cell in kept:
+        if cell.cell_type == "code" and re.search(r"(?m)^\s*(from|import) assignment\b", cell.source):
+            raise StudentReleaseError(f"NER_DistilBERT student copy: a cell still imports the repository:\n"
+                                      f"{cell.source[:300]}")
+    return kept
+
+
 def student_notebook(name: str, source_dir: Path = SOURCE_DIR):
     """The learner notebook without its optional sections (they use the repository's
-    reference Transformer, e.g. the training on dates)."""
+    reference Transformer, e.g. the training on dates), and for the NER lab without the
+    sections that use the repository's data and lab modules."""
     from assignment.release import build_notebook
     nb = build_notebook(name, LEARNER, source_dir)
     nb.cells = [cell for cell in nb.cells if OPTIONAL_TAG not in cell.metadata.get("tags", [])]
+    if name == "NER_DistilBERT":
+        nb.cells = _ner_student_cells(nb.cells)
     nb.metadata["assignment"]["variant"] = "student"
     nbformat.validate(nb)
     return nb
@@ -327,7 +389,7 @@ def write_student_release(out_dir: Path, notebooks: Iterable[str] = STUDENT_NOTE
     for name in notebooks:
         write(out_dir / f"{name}.ipynb", nbformat.writes(student_notebook(name, source_dir)) + "\n")
     write(out_dir / "README.md", README_TEMPLATE.format(
-        title="Transformer Network", notebooks=", ".join(f"`{name}.ipynb`" for name in notebooks)))
+        title="Sequence models, week 4", notebooks=", ".join(f"`{name}.ipynb`" for name in notebooks)))
     _check_no_repository_imports(package)
     return written
 

@@ -19,7 +19,7 @@ import pytest
 
 from assignment.exercises import NOTEBOOKS
 from assignment.student_release import (PACKAGE, VALUES_FILE, StudentReleaseError, learner_modules,
-                                        write_student_release)
+                                        vendored_name, write_student_release)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_MODULES = sorted({e.source_module for exercises in NOTEBOOKS.values() for e in exercises})
@@ -154,11 +154,20 @@ def student_dir(tmp_path_factory):
 @pytest.mark.slow
 def test_release_has_the_learner_files_and_no_instructor_modules(student_dir):
     names = {p.relative_to(student_dir).as_posix() for p in student_dir.rglob("*") if p.is_file()}
-    assert {"Transformer.ipynb", "public_tests.py", VALUES_FILE, "README.md",
-            f"{PACKAGE}/__init__.py", f"{PACKAGE}/protocol.py", f"{PACKAGE}/recorded.py"} <= names
-    assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py|NER", name) for name in names)
+    assert {"Transformer.ipynb", "NER_DistilBERT.ipynb", "public_tests.py", VALUES_FILE, "README.md",
+            f"{PACKAGE}/__init__.py", f"{PACKAGE}/protocol.py", f"{PACKAGE}/recorded.py", f"{PACKAGE}/ner.py",
+            f"{PACKAGE}/ner_tokenizer.py"} <= names
+    assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py", name) for name in names)
     notebook = json.loads((student_dir / "Transformer.ipynb").read_text())
     assert not any("optional" in cell["metadata"].get("tags", []) for cell in notebook["cells"])
+    # the NER copy: the exercise and its test, not the sections that use the repository
+    ner = json.loads((student_dir / "NER_DistilBERT.ipynb").read_text())
+    ner_sources = ["".join(cell["source"]) for cell in ner["cells"]]
+    assert any("tokenize_and_align_labels_test(tokenize_and_align_labels)" in text for text in ner_sources)
+    assert not any(text.startswith(("## 1 - ", "## 3 - ", "## 4 - ")) for text in ner_sources)
+    for cell in ner["cells"]:
+        if cell["cell_type"] == "code":
+            assert not re.search(r"(?m)^\s*(from|import) assignment\b", "".join(cell["source"])), cell["source"]
     for path in (student_dir / PACKAGE).glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -169,9 +178,8 @@ def test_release_has_the_learner_files_and_no_instructor_modules(student_dir):
 def hidden_scenarios():
     """The ids of the repository checks' hidden groups and the keys of their scenarios."""
     from assignment.checks import PUBLIC, make_check
-    from assignment.exercises import EXERCISES
     hidden = set()
-    for exercise in EXERCISES:
+    for exercise in [e for exercises in NOTEBOOKS.values() for e in exercises]:
         check = make_check(exercise)
         ids = {group.id for group in check.groups if group.tag != PUBLIC}
         nothing = lambda *args, **kwargs: None  # noqa: E731  (the thunks are never called)
@@ -184,16 +192,27 @@ def hidden_scenarios():
 def test_release_holds_public_scenarios_only(student_dir):
     hidden = hidden_scenarios()
     assert {"other_size", "batch_heads", "sizes_build"} <= hidden  # the search is not empty
+    # A module without scenario groups may hold a scenario's name as an ordinary word (the
+    # NER case "other" is also a word of observations.py); its own strings are not scenarios.
+    ordinary = {}
+    for module in learner_modules():
+        text = ROOT.joinpath(*module.split(".")).with_suffix(".py").read_text()
+        if "Group(" not in text:
+            ordinary[vendored_name(module).split(".", 1)[1] + ".py"] = {
+                node.value for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Constant)
+                and isinstance(node.value, str)}
+    assert "observations.py" in ordinary and "ner.py" not in ordinary
     for path in (student_dir / PACKAGE).glob("*.py"):
         tree = ast.parse(path.read_text())
         constants = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
-                     and isinstance(node.value, str)}
+                     and isinstance(node.value, str)} - ordinary.get(path.name, set())
         assert not constants & hidden, (path.name, sorted(constants & hidden))
         for node in ast.walk(tree):  # every Group(...) left is a public one
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Group":
                 assert getattr(node.args[1], "id", None) == "PUBLIC", (path.name, ast.unparse(node))
     values = json.loads((student_dir / VALUES_FILE).read_text())
-    assert set(values) == {e.name for e in NOTEBOOKS["Transformer"]}
+    assert {"other_sentences", "unseen", "window_3"} <= hidden  # the NER check's hidden ones too
+    assert set(values) == {e.name for e in NOTEBOOKS["Transformer"] + NOTEBOOKS["NER_DistilBERT"]}
     for name, recorded in values.items():
         keys = set(recorded["expected"]) | set(recorded["mistakes"])
         assert keys and not keys & hidden, (name, sorted(keys & hidden))
@@ -223,10 +242,20 @@ def test_an_instructor_module_reached_by_an_import_is_refused(monkeypatch):
         release.learner_modules()
 
 
-def test_a_notebook_whose_test_needs_the_reference_is_refused(tmp_path):
+def test_a_notebook_whose_test_needs_the_reference_is_refused(tmp_path, monkeypatch):
+    import assignment.student_release as release
+    monkeypatch.setattr(release, "STUDENT_NOTEBOOKS", ("Transformer",))
     with pytest.raises(StudentReleaseError, match="NER_DistilBERT"):
-        write_student_release(tmp_path / "out", ["NER_DistilBERT"])
+        release.write_student_release(tmp_path / "out", ["NER_DistilBERT"])
     assert not (tmp_path / "out").exists()
+
+
+def test_the_ner_copy_refuses_a_notebook_it_cannot_cut(monkeypatch):
+    """The NER copy's edits are exact: when the notebook's demo changes, the release says so."""
+    import assignment.student_release as release
+    monkeypatch.setattr(release, "NER_DROPPED_SECTIONS", ("## 1 - ", "## 4 - ", "## 5 - ", "## 6 - "))
+    with pytest.raises(StudentReleaseError, match="imports the repository"):
+        release.student_notebook("NER_DistilBERT")
 
 
 # ------------------------------------------------------------------ from DIR alone
@@ -258,13 +287,6 @@ DRIVER = textwrap.dedent('''
         linecache.cache[name] = (len(text), None, text.splitlines(True), name)
         exec(compile(text, name, "exec"), namespace)
 
-    ref = types.ModuleType("reference_solutions")
-    load("reference_solutions.py", re.sub(r"(?m)^import assignment\\b.*$", "", SOURCES["reference"]), ref.__dict__)
-    mutants = types.ModuleType("mutants")
-    mutants.ref = ref
-    load("mutants.py", SOURCES["mutants"].replace("from assignment import transformer as ref", ""),
-         mutants.__dict__)
-
     def run(name, target, extras):
         out = io.StringIO()
         try:
@@ -275,11 +297,19 @@ DRIVER = textwrap.dedent('''
             return {"passed": False, "message": str(failure)}
 
     results = {"reference": {}, "mutants": []}
-    for name, check, extras in SOURCES["exercises"]:
-        results["reference"][name] = run(check, getattr(ref, name), extras)
-    for name, mutant, words in mutants.MUTANTS:
-        check, extras = next((c, x) for n, c, x in SOURCES["exercises"] if n == name)
-        results["mutants"].append([name, mutant.__name__, run(check, mutant, extras)])
+    for lab in SOURCES["labs"]:
+        ref = types.ModuleType("reference_solutions")
+        load(lab["reference_file"], re.sub(r"(?m)^import assignment\\b.*$", "", lab["reference"]), ref.__dict__)
+        mutants = types.ModuleType("mutants")
+        mutants.ref = ref
+        load(lab["mutants_file"], lab["mutants"].replace("from assignment import transformer as ref", ""),
+             mutants.__dict__)
+        for name, check, extras in lab["exercises"]:
+            results["reference"][name] = run(check, getattr(ref, name), extras)
+        for mutant_entry in mutants.MUTANTS:
+            name, mutant, words = mutant_entry if len(mutant_entry) == 3 else (lab["exercises"][0][0], *mutant_entry)
+            check, extras = next((c, x) for n, c, x in lab["exercises"] if n == name)
+            results["mutants"].append([name, mutant.__name__, run(check, mutant, extras)])
     repo = os.path.realpath(REPO)
     results["loaded_from_repository"] = sorted(
         m for m, module in list(sys.modules.items())
@@ -288,12 +318,18 @@ DRIVER = textwrap.dedent('''
 ''')
 
 
+# (notebook, its reference module, its mutants), as paths of the repository. The NER
+# mutants are (mutant, words): they all target the lab's one exercise.
+LABS = [("Transformer", "assignment/transformer.py", "tests/mutants/transformer_mutants.py"),
+        ("NER_DistilBERT", "assignment/ner/align.py", "tests/mutants/ner_mutants.py")]
+
+
 def run_from_release(student_dir, tmp_path):
     """The DRIVER's results; the driver and its inputs live outside DIR."""
-    from assignment.exercises import EXERCISES
-    sources = {"reference": (ROOT / "assignment" / "transformer.py").read_text(),
-               "mutants": (ROOT / "tests" / "mutants" / "transformer_mutants.py").read_text(),
-               "exercises": [[e.name, e.check, list(e.extra_args)] for e in EXERCISES]}
+    sources = {"labs": [{"reference_file": reference, "reference": (ROOT / reference).read_text(),
+                         "mutants_file": mutants, "mutants": (ROOT / mutants).read_text(),
+                         "exercises": [[e.name, e.check, list(e.extra_args)] for e in NOTEBOOKS[notebook]]}
+                        for notebook, reference, mutants in LABS]}
     (tmp_path / "sources.json").write_text(json.dumps(sources))
     (tmp_path / "driver.py").write_text(DRIVER)
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
@@ -308,15 +344,18 @@ def run_from_release(student_dir, tmp_path):
 def test_from_the_release_alone_reference_passes_and_mutants_get_the_repository_messages(student_dir, tmp_path):
     import public_tests
     from assignment import transformer as ref
-    from tests.mutants.transformer_mutants import MUTANTS
+    from tests.mutants import ner_mutants, transformer_mutants
 
     results = run_from_release(student_dir, tmp_path)
     assert results["loaded_from_repository"] == []
+    assert set(results["reference"]) == {e.name for e in NOTEBOOKS["Transformer"] + NOTEBOOKS["NER_DistilBERT"]}
     for name, outcome in results["reference"].items():
         assert outcome["passed"] and "All tests passed" in outcome["out"], (name, outcome)
-    assert len(results["mutants"]) == len(MUTANTS)
-    for (name, mutant, words), (_, mutant_name, outcome) in zip(MUTANTS, results["mutants"]):
-        exercise = next(e for e in NOTEBOOKS["Transformer"] if e.name == name)
+    mutants = transformer_mutants.MUTANTS + [("tokenize_and_align_labels", mutant, words)
+                                             for mutant, words in ner_mutants.MUTANTS]
+    assert len(results["mutants"]) == len(mutants)
+    for (name, mutant, words), (_, mutant_name, outcome) in zip(mutants, results["mutants"]):
+        exercise = next(e for e in NOTEBOOKS["Transformer"] + NOTEBOOKS["NER_DistilBERT"] if e.name == name)
         assert mutant_name == mutant.__name__
         try:
             with redirect_stdout(io.StringIO()):
@@ -331,11 +370,21 @@ def test_from_the_release_alone_reference_passes_and_mutants_get_the_repository_
 
 
 @pytest.mark.slow
-def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tmp_path):
+@pytest.mark.parametrize("notebook, test", [("Transformer", "get_angles_test"),
+                                            ("NER_DistilBERT", "tokenize_and_align_labels_test")])
+def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tmp_path, notebook, test):
     """The learner notebook's set-up cell, run in a fresh `python -I` from DIR, imports
-    DIR's public tests (and nothing of the repository); an unfilled stub gets the fill-in hint."""
-    notebook = json.loads((student_dir / "Transformer.ipynb").read_text())
-    setup = next("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    DIR's public tests (and nothing of the repository); an unfilled stub gets the fill-in hint.
+    The NER copy's demo cell then runs from DIR too (on the reference, given as text)."""
+    cells = json.loads((student_dir / f"{notebook}.ipynb").read_text())["cells"]
+    code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    setup = code[0]
+    if notebook == "NER_DistilBERT":
+        demo = next(text for text in code if "check_tokenizer" in text)
+        reference = re.sub(r"(?m)^import assignment\b.*$", "", (ROOT / "assignment" / "ner" / "align.py").read_text())
+        (tmp_path / "after.py").write_text(reference + "\n" + demo + "\nprint('DEMO', len(demo['labels']))\n")
+    else:
+        (tmp_path / "after.py").write_text("")
     script = textwrap.dedent('''
         import importlib.abc, json, os, sys
 
@@ -347,15 +396,17 @@ def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tm
         sys.meta_path.insert(0, NoRepository())
         exec(open(sys.argv[1]).read())
         try:
-            get_angles_test(None)
+            TEST(None)
             print("RESULT no failure")
         except AssertionError as failure:
             print("RESULT " + json.dumps([REPO_ROOT, sys.modules["public_tests"].__file__, str(failure)]))
-    ''')
+        exec(open(sys.argv[2]).read())
+    ''').replace("TEST", test)
     (tmp_path / "setup_cell.py").write_text(setup)
     (tmp_path / "run.py").write_text(script)
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
-    done = subprocess.run([sys.executable, "-I", str(tmp_path / "run.py"), str(tmp_path / "setup_cell.py")],
+    done = subprocess.run([sys.executable, "-I", str(tmp_path / "run.py"), str(tmp_path / "setup_cell.py"),
+                           str(tmp_path / "after.py")],
                           cwd=student_dir, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
@@ -363,3 +414,14 @@ def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tm
     assert Path(root).resolve() == student_dir.resolve()
     assert Path(tests_file).resolve() == (student_dir / "public_tests.py").resolve()
     assert "START CODE HERE" in message
+    if notebook == "NER_DistilBERT":
+        assert any(line.startswith("DEMO ") and int(line.split()[1]) > 8 for line in done.stdout.splitlines())
+
+
+def test_the_ner_copy_is_the_same_every_time():
+    """The student copy's own cells (the closing note) have fixed ids: two releases write the same bytes."""
+    import nbformat
+
+    from assignment.student_release import NER_NOTE, student_notebook
+    first, second = (nbformat.writes(student_notebook("NER_DistilBERT")) for _ in range(2))
+    assert first == second and NER_NOTE in first
