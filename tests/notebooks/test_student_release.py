@@ -311,9 +311,14 @@ DRIVER = textwrap.dedent('''
             check, extras = next((c, x) for n, c, x in lab["exercises"] if n == name)
             results["mutants"].append([name, mutant.__name__, run(check, mutant, extras)])
     repo = os.path.realpath(REPO)
+    venv = os.path.realpath(sys.prefix) + os.sep  # the installed packages (a .venv may sit inside the checkout)
+
+    def from_repository(module):
+        path = os.path.realpath(getattr(module, "__file__", None) or "/")
+        return path.startswith(repo + os.sep) and not path.startswith(venv)
+
     results["loaded_from_repository"] = sorted(
-        m for m, module in list(sys.modules.items())
-        if os.path.realpath(getattr(module, "__file__", None) or "/").startswith(repo + os.sep))
+        m for m, module in list(sys.modules.items()) if from_repository(module))
     print("RESULTS " + json.dumps(results))
 ''')
 
