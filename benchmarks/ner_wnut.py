@@ -43,6 +43,14 @@ RUNS = {
     "bs8": dict(BASE, batch_size=8),
     "bs32-lr3e-4": dict(BASE, batch_size=32, lr=3e-4),
 }
+# The second stage: each variant on top of either subtoken setting.
+for _prefix, _all in (("first", False), ("all", True)):
+    RUNS[f"{_prefix}-lr1e-4-5ep-p2"] = dict(BASE, label_all=_all, lr=1e-4, epochs=5, patience=2)
+    RUNS[f"{_prefix}-lr2e-4-5ep-p2"] = dict(BASE, label_all=_all, epochs=5, patience=2)
+    RUNS[f"{_prefix}-lr5e-5-5ep-p2"] = dict(BASE, label_all=_all, lr=5e-5, epochs=5, patience=2)
+    RUNS[f"{_prefix}-cw0"] = dict(BASE, label_all=_all, class_weights=0)
+    RUNS[f"{_prefix}-cw1"] = dict(BASE, label_all=_all, class_weights=1.0)
+    RUNS[f"{_prefix}-cw0.25"] = dict(BASE, label_all=_all, class_weights=0.25)
 
 
 def run_one(name, seed, out):
