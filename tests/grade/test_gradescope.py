@@ -273,3 +273,15 @@ def test_run_autograder_in_a_simulated_gradescope_layout(archive, tmp_path):
     check_results(unreadable)
     assert unreadable["score"] == 0 and "unreadable submission" in unreadable["output"]
     assert all(t["output"].startswith("error: unreadable submission") for t in unreadable["tests"])
+
+
+def test_the_autograder_never_runs_learner_code_unconfined(tmp_path):
+    (tmp_path / "submission").mkdir()
+    _notebook(tmp_path / "submission" / "Transformer.ipynb", (SUBMISSIONS / "all_correct.ipynb").read_text())
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / gradescope.CONFIG_NAME).write_text(json.dumps({"isolation": "none"}))
+    result = gradescope.grade_root(tmp_path, tmp_path / "source")
+    document = json.loads((tmp_path / "results" / "results.json").read_text())
+    check_results(document)
+    assert document["score"] == 0 and "could not start its sandbox" in document["output"]
+    assert "refused" in result["error"]
