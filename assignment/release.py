@@ -139,7 +139,7 @@ def main(argv=None) -> int:
         if args.student is not None:
             return _student(args.student, args.notebook)
         if args.gradescope is not None:
-            from assignment.grade.gradescope import write_autograder
+            from assignment.grade.autograder import write_autograder
             print(f"wrote: {_display(write_autograder(args.gradescope, args.notebook))}")
             return 0
         names = args.notebook or available_notebooks()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -203,7 +204,7 @@ def _spans(spans) -> str:
 
 
 def _code(lines: Sequence[str]) -> str:
-    text = "\n...\n".join(lines)
+    text = "\n...\n".join(textwrap.dedent(chunk).strip("\n") for chunk in lines)
     kept = text.splitlines()
     if len(kept) > MAX_CODE_LINES:
         text = "\n".join(kept[:MAX_CODE_LINES]) + f"\n... ({len(kept) - MAX_CODE_LINES} more lines)"

@@ -1,4 +1,4 @@
-"""The Gradescope autograder (assignment/grade/gradescope.py): the archive that
+"""The Gradescope autograder (assignment/grade/autograder.py): the archive that
 ``release --gradescope DIR`` writes, its scripts, and ``run_autograder`` in a simulated
 Gradescope layout (``$AUTOGRADER_ROOT``), checked against the documented results.json
 format (https://gradescope-autograders.readthedocs.io/en/latest/specs/; docs/gradescope.md)."""
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assignment.exercises import exercises_of
-from assignment.grade import gradescope, report
+from assignment.grade import autograder, report
 from assignment.release import main as release_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,7 +133,7 @@ def archive(tmp_path_factory):
 def test_archive_holds_what_gradescope_and_the_grader_need(archive, tmp_path):
     with zipfile.ZipFile(archive) as zipped:
         infos = {info.filename: info for info in zipped.infolist()}
-        config = json.loads(zipped.read(gradescope.CONFIG_NAME))
+        config = json.loads(zipped.read(autograder.CONFIG_NAME))
         setup = zipped.read("setup.sh").decode()
     for name in ("setup.sh", "run_autograder"):  # at the root of the zip, executable
         assert stat.S_IMODE(infos[name].external_attr >> 16) == 0o755, name
@@ -205,31 +205,31 @@ def test_find_submission_prefers_the_named_notebook_and_never_follows_links(tmp_
     folder = tmp_path / "submission"
     _notebook(folder / "scratch.ipynb")
     named = _notebook(folder / "hw" / "Transformer.ipynb")
-    assert gradescope.find_submission(folder, "Transformer") == named
-    assert gradescope.find_submission(folder, None) == named  # registry names are known without a config
+    assert autograder.find_submission(folder, "Transformer") == named
+    assert autograder.find_submission(folder, None) == named  # registry names are known without a config
     (named).unlink()
-    assert gradescope.find_submission(folder, "Transformer") == folder / "scratch.ipynb"  # the only one
+    assert autograder.find_submission(folder, "Transformer") == folder / "scratch.ipynb"  # the only one
     _notebook(folder / "copy.ipynb")
-    with pytest.raises(gradescope.NoSubmission, match="several .ipynb files.*copy.ipynb, scratch.ipynb"):
-        gradescope.find_submission(folder, "Transformer")
+    with pytest.raises(autograder.NoSubmission, match="several .ipynb files.*copy.ipynb, scratch.ipynb"):
+        autograder.find_submission(folder, "Transformer")
     linked = tmp_path / "linked"
     linked.mkdir()
     (linked / "Transformer.ipynb").symlink_to(ROOT / "notebooks" / "Transformer.ipynb")
     (linked / "dir").symlink_to(ROOT / "notebooks")
-    with pytest.raises(gradescope.NoSubmission, match="symbolic links are not followed"):
-        gradescope.find_submission(linked, "Transformer")
+    with pytest.raises(autograder.NoSubmission, match="symbolic links are not followed"):
+        autograder.find_submission(linked, "Transformer")
 
 
 def test_an_empty_or_unreadable_submission_still_gets_a_results_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(gradescope, "_limits", lambda config: None)  # no sandbox needed: nothing runs
+    monkeypatch.setattr(autograder, "_limits", lambda config: None)  # no sandbox needed: nothing runs
     (tmp_path / "submission").mkdir()
-    result = gradescope.grade_root(tmp_path)
+    result = autograder.grade_root(tmp_path)
     document = json.loads((tmp_path / "results" / "results.json").read_text())
     check_results(document)
     assert document["score"] == 0 and "no .ipynb notebook was found" in document["output"]
     assert result["error"]
     _notebook(tmp_path / "submission" / "Transformer.ipynb", "this is not JSON {")
-    gradescope.grade_root(tmp_path)
+    autograder.grade_root(tmp_path)
     document = json.loads((tmp_path / "results" / "results.json").read_text())
     check_results(document)
     assert "unreadable submission" in document["output"] and document["score"] == 0
@@ -279,8 +279,8 @@ def test_the_autograder_never_runs_learner_code_unconfined(tmp_path):
     (tmp_path / "submission").mkdir()
     _notebook(tmp_path / "submission" / "Transformer.ipynb", (SUBMISSIONS / "all_correct.ipynb").read_text())
     (tmp_path / "source").mkdir()
-    (tmp_path / "source" / gradescope.CONFIG_NAME).write_text(json.dumps({"isolation": "none"}))
-    result = gradescope.grade_root(tmp_path, tmp_path / "source")
+    (tmp_path / "source" / autograder.CONFIG_NAME).write_text(json.dumps({"isolation": "none"}))
+    result = autograder.grade_root(tmp_path, tmp_path / "source")
     document = json.loads((tmp_path / "results" / "results.json").read_text())
     check_results(document)
     assert document["score"] == 0 and "could not start its sandbox" in document["output"]
