@@ -56,6 +56,7 @@ for _prefix, _all in (("first", False), ("all", True)):
 def run_one(name, seed, out):
     """Train one configuration with one seed; returns its result dict."""
     from assignment.ner import modeling
+    from assignment.ner.align import tokenize_and_align_labels as align
     from assignment.ner.data import read_data, tag_names
     from assignment.ner.metrics import entity_report
     from assignment.ner.predict import predict_tags
@@ -68,12 +69,12 @@ def run_one(name, seed, out):
     model, tokenizer = modeling.load("minilm", tags, work_dir=os.path.join(out, "work"), seed=seed)
     summary = train(model, tokenizer, train_examples, dev_examples, epochs=s["epochs"], batch_size=s["batch_size"],
                     learning_rate=s["lr"], warmup=s["warmup"], class_weights=s["class_weights"], seed=seed,
-                    patience=s["patience"], label_all=s["label_all"], verbose=2)
+                    patience=s["patience"], label_all=s["label_all"], verbose=2, align=align)
     result = {"run": name, "seed": seed, "settings": s, "best_epoch": summary["best_epoch"],
               "epochs_run": summary["epochs_run"], "steps_per_epoch": summary["steps"] // summary["epochs"],
               "history": summary["history"], "train_seconds": summary["seconds"]}
     for decoding in ("argmax", "bio"):
-        predicted = predict_tags(model, tokenizer, [e.words for e in dev_examples], decoding=decoding)
+        predicted = predict_tags(model, tokenizer, [e.words for e in dev_examples], decoding=decoding, align=align)
         report = entity_report([e.tags for e in dev_examples], predicted)
         result[f"dev_f1_{decoding}"] = report["micro avg"]["f1-score"]
         result[f"per_type_{decoding}"] = {k: v["f1-score"] for k, v in report.items() if not k.endswith(" avg")}

@@ -154,6 +154,7 @@ def _settings(args):
 
 def _train(args):
     from assignment.ner import modeling
+    from assignment.ner.align import tokenize_and_align_labels as align  # the command line uses the reference
     from assignment.ner.metrics import entity_report, format_report, save_report
     from assignment.ner.predict import predict_tags, predict_text
     from assignment.ner.train import save_trained, train
@@ -182,7 +183,8 @@ def _train(args):
                     batch_size=settings["batch_size"], learning_rate=settings["lr"], max_length=args.max_length,
                     stride=args.stride, seed=args.seed, verbose=0 if args.quiet else 1, warmup=settings["warmup"],
                     class_weights=settings["class_weights"], min_steps=settings["min_steps"],
-                    patience=settings["patience"], label_all=settings["label_all"], decoding=settings["decoding"])
+                    patience=settings["patience"], label_all=settings["label_all"], decoding=settings["decoding"],
+                    align=align)
     model.config.ner_decoding = settings["decoding"]  # read back by evaluate and predict
     summary.update(model=args.model, data=args.data, train_file=args.train_file, validation_file=args.validation,
                    test_file=args.test, total_seconds=time.perf_counter() - start, learning_rate=settings["lr"],
@@ -196,7 +198,7 @@ def _train(args):
             continue
         scored = parts[name]
         predicted = predict_tags(model, tokenizer, [e.words for e in scored], args.max_length, args.stride,
-                                 decoding=settings["decoding"])
+                                 decoding=settings["decoding"], align=align)
         reports[name] = entity_report([e.tags for e in scored], predicted)
         save_report(reports[name], os.path.join(args.out, f"{name}_report.json"))
         print(format_report(reports[name], f"\n{title}, entity level ({len(scored)} documents):"))
@@ -211,7 +213,7 @@ def _train(args):
     first = str(args.data or args.train_file)
     if args.format == "jsonl" or (args.format is None and first.endswith((".jsonl", ".json"))):
         print("\nexample prediction:")
-        for entity in predict_text(model, tokenizer, DEMO_TEXT, args.max_length, args.stride):
+        for entity in predict_text(model, tokenizer, DEMO_TEXT, args.max_length, args.stride, align=align):
             print(f"  {entity['label']:<22} [{entity['start']:>3}, {entity['end']:>3})  {entity['text']!r}")
     return 0
 
@@ -225,6 +227,7 @@ def _load_trained(directory):
 
 
 def _evaluate(args):
+    from assignment.ner.align import tokenize_and_align_labels as align
     from assignment.ner.metrics import entity_report, format_report, save_report
     from assignment.ner.predict import predict_tags
 
@@ -235,7 +238,7 @@ def _evaluate(args):
         raise DataError(args.data, None, f"no examples in split {split!r}")
     model, tokenizer = _load_trained(args.model)
     _check_window(args, model)
-    predicted = predict_tags(model, tokenizer, [e.words for e in chosen], args.max_length, args.stride)
+    predicted = predict_tags(model, tokenizer, [e.words for e in chosen], args.max_length, args.stride, align=align)
     report = entity_report([e.tags for e in chosen], predicted)
     print(format_report(report, f"{args.data} ({split}, {len(chosen)} documents), entity level:"))
     if args.report:
@@ -244,12 +247,13 @@ def _evaluate(args):
 
 
 def _predict(args):
+    from assignment.ner.align import tokenize_and_align_labels as align
     from assignment.ner.predict import predict_text
 
     text = " ".join(args.text) if args.text else sys.stdin.read()
     model, tokenizer = _load_trained(args.model)
     _check_window(args, model)
-    entities = predict_text(model, tokenizer, text, args.max_length, args.stride)
+    entities = predict_text(model, tokenizer, text, args.max_length, args.stride, align=align)
     if args.json:
         print(json.dumps(entities, ensure_ascii=False, indent=1))
     else:

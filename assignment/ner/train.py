@@ -14,14 +14,15 @@ import tensorflow as tf
 
 from assignment.ner.metrics import entity_f1
 from assignment.ner.predict import pad_batch, predict_tags
-from assignment.ner.windows import encode_document
+from assignment.ner.windows import IGNORE, encode_document
 
 
-def encode_examples(tokenizer, examples, label2id, max_length=128, stride=32):
-    """All windows of all examples (see windows.py)."""
+def encode_examples(tokenizer, examples, label2id, max_length=128, stride=32, *, align):
+    """All windows of all examples, encoded by the exercise ``align`` (see windows.py)."""
     windows = []
     for doc, example in enumerate(examples):
-        windows += encode_document(tokenizer, example.words, example.tags, label2id, max_length, stride, doc)
+        windows += encode_document(tokenizer, example.words, example.tags, label2id, max_length, stride, doc,
+                                   align=align)
     return windows
 
 
@@ -123,6 +124,13 @@ def label_every_subtoken(window, label2id):
     return dataclasses.replace(window, labels=labels)
 
 
+def label_first_subtoken_only(window):
+    """A copy of ``window`` where only each word's first subtoken keeps a label (the others
+    get -100), whatever the exercise's ``label_all_tokens`` did."""
+    firsts = {p for p in window.first_token if p >= 0}
+    return dataclasses.replace(window, labels=[label if q in firsts else IGNORE for q, label in enumerate(window.labels)])
+
+
 class TokenTagger(tf.keras.Model):
     """Keras face of a Hugging Face TF model: inputs dict -> logits (batch, length, labels)."""
 
@@ -155,9 +163,9 @@ class DevF1(tf.keras.callbacks.Callback):
     """Scores dev entity F1 after each epoch, times epochs, and keeps the best weights."""
 
     def __init__(self, encoder, tokenizer, dev_examples, max_length, stride, verbose=1, patience=None,
-                 decoding="argmax"):
+                 decoding="argmax", *, align):
         super().__init__()
-        self.encoder, self.tokenizer, self.dev = encoder, tokenizer, dev_examples
+        self.encoder, self.tokenizer, self.dev, self.align = encoder, tokenizer, dev_examples, align
         self.max_length, self.stride, self.verbose = max_length, stride, verbose
         self.patience, self.decoding = patience, decoding
         self.best_f1, self.best_epoch, self.best_weights, self.epoch_seconds = -1.0, 0, None, []
@@ -171,7 +179,7 @@ class DevF1(tf.keras.callbacks.Callback):
         if not self.dev:
             return
         predicted = predict_tags(self.encoder, self.tokenizer, [e.words for e in self.dev], self.max_length, self.stride,
-                                 decoding=self.decoding)
+                                 decoding=self.decoding, align=self.align)
         f1 = entity_f1([e.tags for e in self.dev], predicted)
         logs["dev_f1"] = f1
         better = f1 > self.best_f1
@@ -189,22 +197,26 @@ class DevF1(tf.keras.callbacks.Callback):
 
 def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_size=16, learning_rate=1e-3,
           max_length=128, stride=32, seed=0, pad_to=None, warmup=0.1, verbose=1, class_weights=False,
-          min_steps=0, patience=None, label_all=False, decoding="argmax"):
+          min_steps=0, patience=None, label_all=None, decoding="argmax", *, align):
     """Fit ``encoder`` (a TF ...ForTokenClassification model) in place; restores the best
     dev epoch's weights. Returns a summary dict (history, best epoch, timings).
+
+    ``align``: the exercise, ``tokenize_and_align_labels``, that encodes every window (the
+    notebook passes the learner's, the command line the reference).
 
     ``warmup``: fraction of the steps spent warming up; ``class_weights``: weight the loss
     by label frequency ** -power (True: power 0.5, a number: that power; see
     ``inverse_frequency_weights``); ``min_steps``: train more epochs than ``epochs`` when
     that many optimizer steps are not reached (small data sets); ``patience``: stop after
     that many epochs without a better dev F1 (``epochs`` is then the most); ``label_all``:
-    train on every subtoken, not only each word's first; ``decoding``: how dev
+    True, train on every subtoken; False, on each word's first only; None, as ``align``
+    labelled them (its module-level ``label_all_tokens``); ``decoding``: how dev
     predictions are decoded (see ``predict.predict_tags``).
     """
     with _deterministic_ops():
         return _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate,
                       max_length, stride, seed, pad_to, warmup, verbose, class_weights, min_steps, patience,
-                      label_all, decoding)
+                      label_all, decoding, align)
 
 
 @contextlib.contextmanager
@@ -223,12 +235,12 @@ def _deterministic_ops():
 
 
 def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate, max_length, stride,
-           seed, pad_to, warmup, verbose, class_weights, min_steps, patience, label_all, decoding):
+           seed, pad_to, warmup, verbose, class_weights, min_steps, patience, label_all, decoding, align):
     tf.keras.utils.set_random_seed(seed)
     label2id = {tag: int(i) for tag, i in encoder.config.label2id.items()}
-    windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride)
-    if label_all:
-        windows = [label_every_subtoken(window, label2id) for window in windows]
+    windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride, align=align)
+    if label_all is not None:  # None: as the exercise labelled them (its label_all_tokens)
+        windows = [label_every_subtoken(w, label2id) if label_all else label_first_subtoken_only(w) for w in windows]
     dataset = make_dataset(windows, batch_size, tokenizer.pad_token_id, seed, pad_to)
     epochs = max(epochs, -(-min_steps // len(dataset)))
     steps = epochs * len(dataset)
@@ -237,7 +249,7 @@ def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size,
     model = TokenTagger(encoder)
     model.compile(optimizer=tf.keras.optimizers.Adam(WarmupLinear(learning_rate, steps, warmup * steps)),
                   loss=lambda labels, logits: masked_loss(labels, logits, weights))
-    dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose, patience, decoding)
+    dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose, patience, decoding, align=align)
     start = time.perf_counter()
     history = model.fit(dataset, epochs=epochs, callbacks=[dev], verbose=verbose)
     seconds = time.perf_counter() - start
@@ -247,7 +259,7 @@ def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size,
         "history": {key: [float(v) for v in values] for key, values in history.history.items()},
         "best_epoch": dev.best_epoch, "best_dev_f1": dev.best_f1, "seconds": seconds, "epochs": epochs,
         "epochs_run": len(dev.epoch_seconds), "stopped_early": dev.stopped_early, "patience": patience,
-        "label_all": bool(label_all), "decoding": decoding, "class_weight_power": power,
+        "label_all": label_all, "decoding": decoding, "class_weight_power": power,
         "steps": steps, "batch_size": batch_size, "warmup": warmup, "class_weights": weights,
         "epoch_seconds": dev.epoch_seconds, "train_windows": len(windows),
         "padded_tokens_per_epoch": int(len(windows) * pad_to) if pad_to else None,

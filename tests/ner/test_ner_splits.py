@@ -13,7 +13,9 @@ from assignment.ner.data import read_conll
 from assignment.ner.decoding import repair_bio, transition_mask, viterbi
 from assignment.ner.metrics import entity_f1
 from assignment.ner.tokenizer import train_wordpiece
-from assignment.ner.train import inverse_frequency_weights, inverse_sqrt_weights, label_every_subtoken, weight_power
+from assignment.ner.align import tokenize_and_align_labels as reference
+from assignment.ner.train import (inverse_frequency_weights, inverse_sqrt_weights, label_every_subtoken,
+                                  label_first_subtoken_only, weight_power)
 from assignment.ner.windows import Window, encode_document
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -79,25 +81,31 @@ def tokenizer():
     return train_wordpiece(["the quick brown fox jumps over lazy dogs in Pune"] * 3, vocab_size=60)
 
 
-def test_label_every_subtoken_gives_each_word_its_tag_on_all_its_pieces(tokenizer):
+def test_subtoken_labels_all_pieces_or_first_only_whatever_the_exercise_did(tokenizer, monkeypatch):
+    from assignment.ner import align
+
     words = ["Okafor", "jumps", "over", "Pune"]
     tags = ["B-person", "O", "O", "B-location"]
     label2id = {t: i for i, t in enumerate(TAGS)}
-    window = encode_document(tokenizer, words, tags, label2id, max_length=64)[0]
     ids = tokenizer(words, is_split_into_words=True)
-    all_labels = label_every_subtoken(window, label2id).labels
-    expected = []
+    every, first = [], []
     previous = None
     for word_id in ids.word_ids():
         if word_id is None:
-            expected.append(-100)
+            every.append(-100)
+            first.append(-100)
         else:
             tag = tags[word_id] if word_id != previous else tags[word_id].replace("B-", "I-")
-            expected.append(label2id[tag])
+            every.append(label2id[tag])
+            first.append(label2id[tag] if word_id != previous else -100)
         previous = word_id
     assert len(ids.word_ids()) > len(words) + 2  # some word has several pieces, else the test is empty
-    assert all_labels == expected
-    assert window.labels.count(-100) > all_labels.count(-100) == 2  # first-only left the pieces out
+    for flag in (False, True):  # the exercise's module-level switch
+        monkeypatch.setattr(align, "label_all_tokens", flag)
+        window = encode_document(tokenizer, words, tags, label2id, max_length=64, align=reference)[0]
+        assert window.labels == (every if flag else first)
+        assert label_every_subtoken(window, label2id).labels == every
+        assert label_first_subtoken_only(window).labels == first
 
 
 # --- the command line -----------------------------------------------------------------
