@@ -134,7 +134,8 @@ def _train_parts(args):
                          "[--test FILE]")
     files = {"train": args.train_file, "dev": args.validation, "test": args.test}
     parts = {name: _read(args, path) if path else [] for name, path in files.items()}
-    described = "; ".join(f"{name} {path} ({len(parts[name])} documents)" for name, path in files.items() if path)
+    flags = {"train": "train", "dev": "validation", "test": "test"}
+    described = "; ".join(f"{flags[name]} {path} ({len(parts[name])} documents)" for name, path in files.items() if path)
     return parts, described
 
 
