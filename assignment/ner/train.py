@@ -288,6 +288,7 @@ def plot_curves(history, path, report=None, report_name="test"):
     (``metrics.entity_report``), a bar of F1 per entity type. Object API, not pyplot: the
     caller's matplotlib backend and figures are left alone."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     epochs = range(1, len(history.get("loss", [])) + 1)
     fig = Figure(figsize=(13 if report else 9, 3.5))
@@ -298,6 +299,8 @@ def plot_curves(history, path, report=None, report_name="test"):
     if "dev_f1" in history:
         right.plot(epochs, history["dev_f1"], marker="o", color="tab:green")
     right.set(title="validation entity micro-F1", xlabel="epoch", ylim=(0, 1))
+    for axis in (left, right):
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     if report:
         types = sorted(k for k in report if not k.endswith(" avg"))
         scores = [report[t]["f1-score"] for t in types]
