@@ -93,7 +93,10 @@ def install(prefix=None, name: str = NAME, display_name: str = DISPLAY_NAME, env
     prefix = sys.prefix if prefix is None else str(prefix)
     command = [python, "-m", "ipykernel", "install", "--prefix", prefix, "--name", name,
                "--display-name", display_name]
-    result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    try:
+        result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    except OSError as error:
+        raise KernelSpecError(f"`{' '.join(command[1:4])}` failed: cannot run {python} ({error.strerror})") from None
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise KernelSpecError(f"`{' '.join(command[1:4])}` failed for {python} (exit {result.returncode}): {last}")
