@@ -37,7 +37,7 @@ endif
 	touch $(STAMP)
 
 $(KERNEL_SPEC): $(STAMP) assignment/kernelspec.py
-	$(PY) -m assignment.kernelspec >/dev/null
+	$(PY) -m assignment kernel >/dev/null
 
 demo: setup
 	$(PY) -m assignment check

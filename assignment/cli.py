@@ -26,6 +26,7 @@ VERBS = {
     "ner": ("assignment.ner.cli", "named-entity recognition lab: train, evaluate, predict"),
     "dates": ("assignment.dates.cli", "train the Transformer on date normalization, translate dates"),
     "run-notebook": ("assignment.run_notebook", "execute the solved notebook on a fresh kernel and save it"),
+    "kernel": ("assignment.kernelspec", "install the project's Jupyter kernel (TF_USE_LEGACY_KERAS=1 in its kernel spec)"),
 }
 
 

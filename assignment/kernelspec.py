@@ -7,7 +7,7 @@ nbclient) starts a kernel from its kernel spec and adds the spec's ``"env"`` to 
 kernel's environment (https://jupyter-client.readthedocs.io/en/stable/kernels.html#kernel-specs),
 so the project's kernel carries it there. ``make setup`` runs::
 
-    python -m assignment.kernelspec      # installs "python3" into this Python's sys.prefix
+    python -m assignment kernel      # installs "python3" into this Python's sys.prefix
 
 which runs ``ipykernel install --prefix PREFIX --name NAME --display-name ...`` (the
 kernel's ``argv``, logos, metadata) and then writes ``KERNEL_ENV`` into its
@@ -107,7 +107,7 @@ def install(prefix=None, name: str = NAME, display_name: str = DISPLAY_NAME, env
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assignment.kernelspec",
+        prog="python -m assignment kernel" if __package__ == "assignment" else None,  # or a release's script
         description="Install the project's Jupyter kernel with TF_USE_LEGACY_KERAS=1 (and TensorFlow's "
                     "start-up notices off) in its kernel spec.")
     parser.add_argument("--prefix", default=None, help="install prefix (default: this Python's sys.prefix)")

@@ -88,7 +88,7 @@ def test_the_verb_prints_where_it_installed(tmp_path, capsys):
 
 def test_make_setup_installs_the_kernel_with_this_module():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "-m assignment.kernelspec" in makefile
+    assert "-m assignment kernel" in makefile
     assert "ipykernel install" not in makefile  # one way to write the kernel spec
 
 
@@ -106,5 +106,5 @@ def test_the_kernel_jupyter_picks_here_carries_the_env():
     assert Path(found["dir"]).resolve().is_relative_to(prefix), \
         f"Jupyter picks the kernel in {found['dir']}, not this environment's; run make setup"
     assert {key: found["env"].get(key) for key in KERNEL_ENV} == KERNEL_ENV, \
-        f"{found['dir']}/kernel.json lacks {KERNEL_ENV}; run make setup (python -m assignment.kernelspec)"
+        f"{found['dir']}/kernel.json lacks {KERNEL_ENV}; run make setup (python -m assignment kernel)"
     assert Path(found["argv"][0]).resolve() == Path(sys.executable).resolve()
