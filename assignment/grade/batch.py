@@ -33,7 +33,7 @@ SUFFIXES = (".ipynb", ".py")
 PACKAGE = Path(__file__).resolve().parent.parent  # assignment/
 # What decides a result: the grader's modules (not the ones that only present or dispatch
 # results), the checks, the reference and the registry.
-PRESENTATION = {"cli.py", "batch.py", "distributed.py", "similarity.py", "report.py"}
+PRESENTATION = {"cli.py", "batch.py", "distributed.py", "similarity.py", "report.py", "intake.py", "archive.py"}
 TRUSTED_SOURCES = ("checks.py", "observations.py", "transformer.py", "exercises.py", "notebook_source.py",
                    "legacy_keras.py", "__init__.py")
 VERSIONED_PACKAGES = ("tensorflow", "tf-keras", "numpy")
@@ -43,9 +43,12 @@ NEUTRAL_OPTIONS = {"path", "out", "json", "gradescope", "jobs", "parallel", "qui
 
 
 def submissions_in(folder) -> List[Path]:
+    """The notebooks and scripts directly in ``folder``; a symbolic link is not one (the
+    CLI reads platform layouts, and reports links, with ``assignment.grade.intake``)."""
     folder = Path(folder)
     return sorted(path for path in folder.iterdir()
-                  if path.suffix.lower() in SUFFIXES and not path.name.startswith(".") and path.is_file())
+                  if path.suffix.lower() in SUFFIXES and not path.name.startswith(".")
+                  and not path.is_symlink() and path.is_file())
 
 
 def grade_safely(path, limits: Limits, notebook: str = "Transformer", policy: str = "course") -> Dict:

@@ -1,7 +1,10 @@
 """``python -m assignment grade``: grade one submission, or every submission of a folder.
 
     python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH] [--strict]
-    python -m assignment grade DIR --out grades.csv [--jobs N | --scheduler tcp://HOST:PORT] [--force] [--strict]
+    python -m assignment grade DIR|EXPORT.zip --out grades.csv [--jobs N | --scheduler tcp://HOST:PORT] [--force] [--strict]
+
+A folder or an archive (.zip, .tar.gz) is read in the layout its platform exports
+(Gradescope, Canvas, Moodle, nbgrader, plain files: ``assignment.grade.intake``).
 
 Each submission's notebook (Transformer or NER_DistilBERT) is detected from its graded
 cells unless ``--notebook`` names one; a folder that mixes them gets one CSV and class
@@ -49,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="python -m assignment grade",
         description="Grade submitted notebooks per exercise, running their code in a sandboxed child process.")
-    parser.add_argument("path", help="a submission (.ipynb or .py), or a folder of submissions")
+    parser.add_argument("path", help="a submission (.ipynb or .py), or a folder or archive (.zip, .tar.gz) of "
+                                     "submissions as Gradescope, Canvas, Moodle or nbgrader export them")
     parser.add_argument("--json", metavar="PATH", help="write the result as JSON (one submission)")
     parser.add_argument("--gradescope", metavar="PATH", help="write a Gradescope results.json (one submission)")
     parser.add_argument("--out", metavar="CSV", help="folder mode: the CSV of grades (JSON per submission "
@@ -100,15 +104,17 @@ def main(argv=None) -> int:
         isolation = select(args.isolation or ("none" if args.no_namespaces else "auto"))
     except IsolationError as error:
         raise UsageError(str(error)) from None
+    from assignment.grade.archive import is_archive
     path = Path(args.path)
+    many = path.is_dir() or is_archive(path)
     cores = os.cpu_count() or 1
-    jobs = (args.jobs or cores) if path.is_dir() and not args.scheduler else 1
+    jobs = (args.jobs or cores) if many and not args.scheduler else 1
     parallel = args.parallel or max(1, min(2, cores // jobs))
     limits = Limits(timeout=args.timeout, memory=args.memory, parallel=parallel,
                     threads=max(1, cores // (jobs * parallel)), isolation=isolation)
     if args.scheduler:
         limits.parallel, limits.threads = args.parallel or 1, 0  # each worker splits its own host's cores
-    if path.is_dir():
+    if many:
         return grade_directory(path, args, limits)
     return grade_one_file(path, args, limits)
 
@@ -139,7 +145,7 @@ def grade_directory(folder: Path, args, limits) -> int:
     class summary and the similarity report for every submission."""
     from assignment.exercises import exercises_of
     from assignment.grade import report, similarity
-    from assignment.grade.batch import run_batch, submissions_in, write_atomically
+    from assignment.grade.batch import run_batch, write_atomically
 
     if not args.out:
         raise UsageError("grading a folder needs --out grades.csv")
@@ -148,21 +154,20 @@ def grade_directory(folder: Path, args, limits) -> int:
                          "next to --out")
     if args.scheduler and args.jobs:
         raise UsageError("--jobs is for local grading; with --scheduler the cluster's workers grade")
-    paths = submissions_in(folder)
-    if not paths:
-        raise UsageError(f"no .ipynb or .py submissions in {folder}")
     out = Path(args.out)
     json_dir = out.with_suffix("")
-    json_dir.mkdir(parents=True, exist_ok=True)
+    submissions = collect_submissions(folder, json_dir)
+    paths = [s.path for s in submissions if s.error is None]
     started = time.monotonic()
     try:
-        results = run_batch(paths, limits, args.notebook, json_dir, jobs=args.jobs, scheduler=args.scheduler,
-                            force=args.force, quiet=args.quiet, options=vars(args),
-                            policy="strict" if args.strict else "course")
+        graded = run_batch(paths, limits, args.notebook, json_dir, jobs=args.jobs, scheduler=args.scheduler,
+                           force=args.force, quiet=args.quiet, options=vars(args),
+                           policy="strict" if args.strict else "course")
     except KeyboardInterrupt:
         print(f"interrupted: the results of the submissions graded so far are in {json_dir}/; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
+    results = with_students(submissions, graded, "strict" if args.strict else "course")
     written, flagged = [], 0
     groups = by_notebook(results)
     for notebook, rows in groups.items():
@@ -177,7 +182,7 @@ def grade_directory(folder: Path, args, limits) -> int:
         summary_md = csv_path.with_name(csv_path.stem + "-summary.md")
         write_atomically(summary_json, json.dumps(document, indent=2) + "\n")
         write_atomically(summary_md, report.summary_markdown(document))
-        similar = similarity.scan([Path(row["file"]) for row in rows], notebook)
+        similar = similarity.scan([Path(row["file"]) for row in rows if not row.get("not_read")], notebook)
         similarity_json = csv_path.with_name(csv_path.stem + "-similarity.json")
         similarity_md = csv_path.with_name(csv_path.stem + "-similarity.md")
         write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")
@@ -187,6 +192,41 @@ def grade_directory(folder: Path, args, limits) -> int:
     print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {json_dir}/, "
           + ", ".join(written) + f" ({flagged} similar pairs flagged)")
     return 0
+
+
+def collect_submissions(path: Path, json_dir: Path):
+    """The submissions of a folder or archive in its platform's layout (one line says which),
+    each with a file to grade: in place for a flat folder, else a copy under
+    ``json_dir/submissions/``. Links and refused archive entries stay as error rows."""
+    from assignment.grade import intake
+    from assignment.grade.archive import ArchiveError
+
+    try:
+        with intake.opened(path, exclude=[json_dir]) as found:
+            if not found.submissions:
+                raise UsageError(f"no .ipynb or .py submissions in {path}")
+            submissions = intake.stage(found, json_dir / "submissions")
+    except ArchiveError as error:
+        raise UsageError(str(error)) from None
+    print(found.line(), flush=True)
+    return submissions
+
+
+def with_students(submissions, graded, policy: str):
+    """The batch's results in the order of ``submissions``, each with its ``student``; an
+    error row for each submission that was not graded (a link, a refused entry)."""
+    from assignment.grade.core import error_result
+
+    results, graded = [], iter(graded)
+    for submission in submissions:
+        if submission.error is None:
+            result = dict(next(graded))
+        else:
+            result = error_result(submission.where, submission.error, None, policy)
+            result["not_read"] = True  # nothing of it was read: no similarity scan either
+        result["student"] = submission.student
+        results.append(result)
+    return results
 
 
 def by_notebook(results):
@@ -201,7 +241,8 @@ def by_notebook(results):
     groups = {}
     for result in results:
         if not result.get("notebook"):
-            result = error_result(result["file"], result.get("error") or "not graded", fallback,
-                                  result.get("policy", "course"))
+            result = dict(error_result(result["file"], result.get("error") or "not graded", fallback,
+                                       result.get("policy", "course")),
+                          student=result.get("student"), not_read=result.get("not_read", False))
         groups.setdefault(result["notebook"], []).append(result)
     return {name: groups[name] for name in NOTEBOOKS if name in groups}
