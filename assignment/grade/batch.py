@@ -261,10 +261,12 @@ def _pool_round(paths, todo, limits, jobs, notebook, on_result, last: bool, poli
 
 def run_batch(paths: List[Path], limits: Limits, notebook: str, json_dir, *, jobs: Optional[int] = None,
               scheduler: Optional[str] = None, force: bool = False, quiet: bool = False,
-              options: Optional[Dict] = None, policy: str = "course") -> List[Dict]:
+              options: Optional[Dict] = None, policy: str = "course",
+              students: Optional[List[str]] = None) -> List[Dict]:
     """Results of ``paths``, in the same order. Unchanged submissions graded before (same
     bytes, same grader version key) are taken from ``json_dir/.resume`` unless ``force``;
-    the rest is graded locally (``jobs`` processes) or on the Dask ``scheduler``."""
+    the rest is graded locally (``jobs`` processes) or on the Dask ``scheduler``.
+    ``students``: who each submission is (``assignment.grade.intake``), put in its result."""
     from assignment.grade import report
 
     json_dir = Path(json_dir)
@@ -276,7 +278,7 @@ def run_batch(paths: List[Path], limits: Limits, notebook: str, json_dir, *, job
         for index, path in enumerate(paths):
             cached = cache.load(path, digests[index])
             if cached is not None:
-                results[index] = cached
+                results[index] = dict(cached, student=students[index]) if students else cached
     todo = [index for index in range(len(paths)) if index not in results]
     progress = Progress(len(paths), len(results), quiet)
     if results:
@@ -285,6 +287,8 @@ def run_batch(paths: List[Path], limits: Limits, notebook: str, json_dir, *, job
 
     def finished(position: int, result: Dict, final: bool = True) -> None:
         index = todo[position]
+        if students:
+            result = dict(result, student=students[index])
         results[index] = result
         write_atomically(json_dir / f"{Path(result['file']).stem}.json",
                          json.dumps(report.as_json(result), indent=2) + "\n")

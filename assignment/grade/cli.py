@@ -162,7 +162,8 @@ def grade_directory(folder: Path, args, limits) -> int:
     try:
         graded = run_batch(paths, limits, args.notebook, json_dir, jobs=args.jobs, scheduler=args.scheduler,
                            force=args.force, quiet=args.quiet, options=vars(args),
-                           policy="strict" if args.strict else "course")
+                           policy="strict" if args.strict else "course",
+                           students=[s.student for s in submissions if s.error is None])
     except KeyboardInterrupt:
         print(f"interrupted: the results of the submissions graded so far are in {json_dir}/; "
               "run the same command again to grade the rest", file=sys.stderr)

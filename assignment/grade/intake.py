@@ -30,7 +30,6 @@ import contextvars
 import os
 import re
 import stat
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -145,6 +144,9 @@ def files_of(folder: Path, relative: str, student: str, key: str) -> List[Submis
                 walk(Path(entry.path), here, depth + 1)
             elif entry.is_file(follow_symlinks=False) and _gradable(entry.name):
                 found.append(Submission(where=here, student=student, key=key, path=Path(entry.path)))
+            elif _gradable(entry.name):  # a FIFO, a device, a socket named like a notebook
+                links.append(Submission(where=here, student=student, key=key,
+                                        error=f"{clean_text(entry.name, 120)} is not a regular file; not read"))
 
     walk(folder, relative, 0)
     notebooks = [s for s in found if s.name.lower().endswith(".ipynb")]
@@ -164,6 +166,9 @@ def _flat(root: Path, entries, student_of) -> List[Submission]:
         elif entry.is_file(follow_symlinks=False) and _gradable(entry.name):
             student, late = student_of(entry.name)
             submissions.append(Submission(where=entry.name, student=student, path=Path(entry.path), late=late))
+        elif _gradable(entry.name) and not entry.is_dir(follow_symlinks=False):
+            submissions.append(Submission(where=entry.name, student=student_of(entry.name)[0],
+                                          error=f"{clean_text(entry.name, 120)} is not a regular file; not read"))
     return submissions
 
 
@@ -289,19 +294,37 @@ def _per_folder(root: Path, entries, student_of) -> List[Submission]:
     return submissions
 
 
-def discover(root, name: Optional[str] = None, archive: bool = False, exclude=()) -> Intake:
+def discover(root, name: Optional[str] = None, archive: bool = False, exclude=(), refused=()) -> Intake:
     """The layout and submissions of the folder ``root`` (``name``: what to call it);
-    ``exclude``: folders never read (the grades written into the tree being graded)."""
+    ``exclude``: folders never read (the grades written into the tree being graded);
+    ``refused``: (entry name, why) of an archive's refused entries, each an error row
+    with the student the layout gives its path."""
     token = _EXCLUDED.set(frozenset(os.path.realpath(path) for path in exclude))
     try:
-        return _discover(Path(root), name, archive)
+        return _discover(Path(root), name, archive, list(refused))
     finally:
         _EXCLUDED.reset(token)
 
 
-def _discover(root: Path, name: Optional[str], archive: bool) -> Intake:
+def _student_of_path(layout: str, parts: List[str], students: Dict[str, str]) -> str:
+    """Whose an entry at ``parts`` (relative to the layout's top) would have been."""
+    if layout == "nbgrader" and "submitted" in parts[:-1]:
+        parts = parts[parts.index("submitted") + 1:]
+    if len(parts) > 1:
+        if layout == "gradescope":
+            return students.get(parts[0]) or clean_text(parts[0])
+        if layout == "moodle":
+            return _moodle_student(parts[0])[0]
+        return clean_text(parts[0])
+    name = parts[-1] if parts else ""
+    return (_canvas_student if layout == "canvas" else _moodle_student if layout == "moodle"
+            else _plain_student)(name)[0]
+
+
+def _discover(root: Path, name: Optional[str], archive: bool, refused) -> Intake:
     source = Path(name) if name else root
     prefix = ""
+    students: Dict[str, str] = {}
     for _ in range(4):  # step into lone wrapper folders
         entries = _entries(root)
         layout = _layout(root, entries)
@@ -311,6 +334,7 @@ def _discover(root: Path, name: Optional[str], archive: bool) -> Intake:
         if len(entries) != 1 or len(folders) != 1:
             break
         root, prefix = Path(folders[0].path), f"{prefix}{folders[0].name}/"
+    wrapper = prefix
     intake = Intake(source=source, layout=layout or "plain", archive=archive)
     if layout is None:
         links = _flat(root, entries, _plain_student)  # links only, if anything
@@ -344,6 +368,14 @@ def _discover(root: Path, name: Optional[str], archive: bool) -> Intake:
     if prefix and layout != "nbgrader":
         for submission in intake.submissions:
             submission.where = prefix + submission.where
+    top = [part for part in (wrapper or "").split("/") if part]
+    for entry, why in refused:
+        parts = [part for part in entry.replace("\\", "/").split("/") if part not in ("", ".")]
+        if parts[:len(top)] == top:
+            parts = parts[len(top):]
+        intake.submissions.append(Submission(
+            where=clean_text(entry), student=_student_of_path(intake.layout, parts, students),
+            error=f"archive entry {clean_text(entry, 160)!r} refused: {why}"))
     return intake
 
 
@@ -458,16 +490,4 @@ def opened(path, limits: Optional[UnpackLimits] = None, exclude=()) -> Iterator[
     if not is_archive(path):
         raise ArchiveError(f"{path}: neither a folder nor an archive (.zip, .tar.gz, .tgz, .tar)")
     with unpacked(path, limits) as folder:
-        intake = discover(folder.root, name=path.name, archive=True)
-        for entry, why in folder.refused:
-            intake.submissions.append(Submission(
-                where=clean_text(entry, 200), student=clean_text(Path(entry.replace("\\", "/")).name or entry, 120),
-                error=f"archive entry {clean_text(entry, 160)!r} refused: {why}"))
-        yield intake
-
-
-def report_refusals(intake: Intake, stream=None) -> None:
-    stream = stream or sys.stderr
-    for submission in intake.submissions:
-        if submission.error:
-            print(f"  {submission.where}: {submission.error}", file=stream)
+        yield discover(folder.root, name=path.name, archive=True, refused=folder.refused)

@@ -157,6 +157,15 @@ def test_plain_files_and_a_folder_per_student(tmp_path):
     assert rows_of(found) == [("alice/work.ipynb", "alice", True), ("bob/deep/work.ipynb", "bob", True)]
 
 
+def test_copies_get_unique_names_even_when_names_clean_to_the_same(tmp_path):
+    write(tmp_path / "a b" / "work.ipynb")
+    write(tmp_path / "a_b" / "work.ipynb")
+    write(tmp_path / "a_b" / "sub" / "work.ipynb")
+    found = intake.discover(tmp_path)
+    staged = intake.stage(found, tmp_path / "out")
+    assert [s.path.name for s in staged] == ["a_b-work.ipynb", "a_b-work-2.ipynb", "a_b-work-3.ipynb"]
+
+
 def test_the_grades_folder_inside_the_tree_is_not_read(tmp_path):
     write(tmp_path / "alice" / "work.ipynb")
     write(tmp_path / "bob" / "work.ipynb")
@@ -319,13 +328,35 @@ def test_link_and_special_entries_are_refused_and_reported(tmp_path, private_tmp
                       "sub/fifo": "archive entry 'sub/fifo' refused: a FIFO entry"}
 
 
-def test_a_zip_bomb_is_refused_with_one_line(tmp_path, private_tmp):
+def test_a_refused_entry_is_the_row_of_the_student_it_came_from(tmp_path, private_tmp):
+    archive = zip_of(tmp_path / "gs.zip", [
+        ("assignment_9_export/submission_metadata.yml", GRADESCOPE_METADATA),
+        ("assignment_9_export/submission_101/Transformer.ipynb", NOTEBOOK),
+        (link_info("assignment_9_export/submission_102/Transformer.ipynb"), "/etc/passwd")])
+    with intake.opened(archive) as found:
+        pass
+    assert rows_of(found) == [
+        ("assignment_9_export/submission_101/Transformer.ipynb", "Ada Lovelace (1001)", True),
+        ("assignment_9_export/submission_102/Transformer.ipynb", "Pair One (200); Pair Two (201)", False)]
+    archive = zip_of(tmp_path / "canvas.zip", [("a_1_2_x.ipynb", NOTEBOOK), (link_info("hopper_1003_503_b.py"), "/x")])
+    with intake.opened(archive) as found:
+        pass
+    assert [s.student for s in found.submissions] == ["a (1)", "hopper (1003)"]
+
+
+def test_a_zip_bomb_is_refused_with_one_line(tmp_path, private_tmp, monkeypatch):
     archive = zip_of(tmp_path / "bomb.zip", [("a.ipynb", NOTEBOOK), ("bomb.ipynb", b"\0" * (8 << 20))])
     with pytest.raises(ArchiveError) as error:
         with intake.opened(archive):
             pass
     message = str(error.value)
     assert "\n" not in message and "bomb.zip" in message and "compressed more than 200 to 1" in message
+    from assignment.grade import archive as archive_module
+    with monkeypatch.context() as patch:
+        patch.setattr(archive_module._Writer, "file", lambda *args: pytest.fail("a byte written before the check"))
+        with pytest.raises(ArchiveError, match="compressed more than 200 to 1"):  # from the headers, first
+            with unpacked(archive):
+                pass
     small = UnpackLimits(total_size=4 << 20, ratio=10_000)  # the ratio let through: the total size stops it
     with pytest.raises(ArchiveError, match="unpacks to more than 4 MiB"):
         with unpacked(archive, small):
@@ -352,12 +383,18 @@ def test_a_tar_gz_bomb_is_refused(tmp_path, private_tmp):
             pass
 
 
-def test_too_many_entries_are_refused(tmp_path, private_tmp):
+def test_too_many_entries_are_refused(tmp_path, private_tmp, monkeypatch):
     limits = UnpackLimits(entries=10)
     archive = zip_of(tmp_path / "many.zip", [(f"f{i}.txt", "x") for i in range(11)])
     with pytest.raises(ArchiveError, match="more than 10 entries"):
         with unpacked(archive, limits):
             pass
+    from assignment.grade import archive as archive_module
+    with monkeypatch.context() as patch:
+        patch.setattr(archive_module.zipfile, "ZipFile", lambda *args: pytest.fail("the directory was read"))
+        with pytest.raises(ArchiveError, match="more than 10 entries"):  # from the end record, first
+            with unpacked(tmp_path / "many.zip", limits):
+                pass
     archive = tar_of(tmp_path / "many.tar.gz", [(tar_info(f"f{i}.txt"), b"x") for i in range(11)])
     with pytest.raises(ArchiveError, match="more than 10 entries"):
         with unpacked(archive, limits):
@@ -399,8 +436,8 @@ def test_the_cli_refuses_a_bomb_or_corrupt_archive_with_exit_2(tmp_path):
 
 # --------------------------------------------------------------------------- end to end
 
-def run_grade(*args, timeout=900):
-    return subprocess.run([sys.executable, "-m", "assignment", "grade", *map(str, args), "--quiet"],
+def run_grade(*args, timeout=900, quiet=True):
+    return subprocess.run([sys.executable, "-m", "assignment", "grade", *map(str, args)] + ["--quiet"] * quiet,
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
@@ -423,12 +460,14 @@ def test_grade_a_canvas_zip_end_to_end(tmp_path):
     rows = {row["student"]: row for row in read_csv(out)}
     assert rows["lovelaceada (1001)"]["total"] == "100", rows
     assert rows["turingalan (1002)"]["total"] == "0"
-    assert rows["hopper_1003_503_b.py"]["total"] == "0" and "symbolic link" in rows["hopper_1003_503_b.py"]["errors"]
+    assert rows["hopper (1003)"]["total"] == "0" and "symbolic link entry" in rows["hopper (1003)"]["errors"]
     document = json.loads((tmp_path / "grades" / "lovelaceada_1001_501_Transformer.json").read_text())
     assert document["student"] == "lovelaceada (1001)" and document["score"] == 100
     assert Path(document["file"]).is_file()  # the graded copy stays beside the grades
     summary = json.loads((tmp_path / "grades-summary.json").read_text())
     assert summary["submissions"] == 3
-    assert [p["student"] for p in summary["problems"]] == ["hopper_1003_503_b.py"]
-    again = run_grade(archive, "--out", out, "--jobs", "1", "--timeout", "60")  # resumable, like a folder
-    assert again.returncode == 0 and "2 of 2 submissions unchanged" in again.stderr + again.stdout, again.stderr
+    assert [p["student"] for p in summary["problems"]] == ["hopper (1003)"]
+    again = run_grade(archive, "--out", out, "--jobs", "1", "--timeout", "60", quiet=False)  # resumable
+    assert again.returncode == 0 and "2 of 2 submissions unchanged" in again.stderr, again.stderr[-3000:]
+    assert {row["student"]: row["total"] for row in read_csv(out)} == {
+        student: row["total"] for student, row in rows.items()}
