@@ -206,7 +206,7 @@ def collect_submissions(path: Path, json_dir: Path):
         with intake.opened(path, exclude=[json_dir]) as found:
             if not found.submissions:
                 raise UsageError(f"no .ipynb or .py submissions in {path}")
-            submissions = intake.stage(found, json_dir / "submissions")
+            submissions = intake.copies_to_grade(found, json_dir / "submissions")
     except ArchiveError as error:
         raise UsageError(str(error)) from None
     print(found.line(), flush=True)

@@ -422,7 +422,7 @@ def _safe_name(text: str, width: int = 80) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("._")[:width] or "submission"
 
 
-def stage(intake: Intake, folder) -> List[Submission]:
+def copies_to_grade(intake: Intake, folder) -> List[Submission]:
     """Give every gradable submission a file with a unique, readable name: the file itself
     when the batch is flat (``intake.flat``), else a copy in ``folder`` named
     ``<student folder>-<file name>`` (read with O_NOFOLLOW; folder's old copies replaced).
@@ -481,7 +481,7 @@ def _write_if_changed(target: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def opened(path, limits: Optional[UnpackLimits] = None, exclude=()) -> Iterator[Intake]:
     """``with opened(PATH) as intake:`` the submissions of a folder or an archive; an
-    archive's temporary folder lives until the block ends (stage inside it). Raises
+    archive's temporary folder lives until the block ends (call copies_to_grade inside it). Raises
     ``ArchiveError`` for an archive that cannot be unpacked safely."""
     path = Path(path)
     if path.is_dir():

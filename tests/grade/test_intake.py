@@ -78,7 +78,7 @@ def test_gradescope_export_names_students_from_the_metadata(tmp_path):
         ("assignment_9_export/submission_102/Transformer.ipynb", "Pair One (200); Pair Two (201)", True),
         ("assignment_9_export/submission_103", "submission_103", False)]
     assert "1 folders not in submission_metadata.yml" in found.line()
-    staged = intake.stage(found, tmp_path / "grades" / "submissions")
+    staged = intake.copies_to_grade(found, tmp_path / "grades" / "submissions")
     names = [s.path.name for s in staged if s.error is None]
     assert names == ["submission_101-Transformer.ipynb", "submission_102-Transformer.ipynb"]  # unique
     assert "Gradescope export: 2 submissions of 2 students; 1 not gradable" in found.line()
@@ -139,7 +139,7 @@ def test_nbgrader_submitted_tree(tmp_path, given):
     prefix = "submitted/" if given == "course" else ""  # places are relative to what was given
     assert rows_of(found) == [(f"{prefix}alice/ps1/Transformer.ipynb", "alice", True),
                               (f"{prefix}bob/ps1/Transformer.ipynb", "bob", True)]
-    staged = intake.stage(found, tmp_path / "grades" / "submissions")
+    staged = intake.copies_to_grade(found, tmp_path / "grades" / "submissions")
     assert [s.path.name for s in staged] == ["alice-ps1-Transformer.ipynb", "bob-ps1-Transformer.ipynb"]
 
 
@@ -162,7 +162,7 @@ def test_copies_get_unique_names_even_when_names_clean_to_the_same(tmp_path):
     write(tmp_path / "a_b" / "work.ipynb")
     write(tmp_path / "a_b" / "sub" / "work.ipynb")
     found = intake.discover(tmp_path)
-    staged = intake.stage(found, tmp_path / "out")
+    staged = intake.copies_to_grade(found, tmp_path / "out")
     assert [s.path.name for s in staged] == ["a_b-work.ipynb", "a_b-work-2.ipynb", "a_b-work-3.ipynb"]
 
 
@@ -194,7 +194,7 @@ def test_symlinks_anywhere_are_error_rows_never_followed(tmp_path):
         error = by_where[where].error
         assert error and "symbolic link" in error and "not followed" in error and str(target) in error, where
     assert not any("stolen" in s.where for s in found.submissions)
-    staged = intake.stage(found, tmp_path / "grades" / "submissions")
+    staged = intake.copies_to_grade(found, tmp_path / "grades" / "submissions")
     assert [p.name for p in (tmp_path / "grades" / "submissions").iterdir()] == ["submission_101-Transformer.ipynb"]
     assert sum(1 for s in staged if s.error is None) == 1
 
@@ -204,7 +204,7 @@ def test_a_file_swapped_for_a_link_after_discovery_is_not_read(tmp_path):
     found = intake.discover(tmp_path)
     (tmp_path / "alice" / "work.ipynb").unlink()
     (tmp_path / "alice" / "work.ipynb").symlink_to(ROOT / "assignment" / "transformer.py")
-    staged = intake.stage(found, tmp_path / "out")
+    staged = intake.copies_to_grade(found, tmp_path / "out")
     assert "symbolic link; not followed" in staged[0].error  # O_NOFOLLOW: the link itself fails to open
 
 
@@ -265,7 +265,7 @@ def test_a_canvas_zip_is_unpacked_privately_and_removed(tmp_path, private_tmp):
         assert stat.S_IMODE(root.stat().st_mode) == 0o700
         assert sorted(p.name for p in root.iterdir()) == ["lovelaceada_1001_1_Transformer.ipynb",
                                                           "turingalan_LATE_1002_2_Transformer.ipynb"]  # no pdf
-        staged = intake.stage(found, tmp_path / "grades" / "submissions")
+        staged = intake.copies_to_grade(found, tmp_path / "grades" / "submissions")
     assert found.layout == "canvas" and found.archive and not found.flat
     assert "submissions.zip: a Canvas export (archive): 2 submissions of 2 students, 1 late" in found.line()
     assert all(s.path.is_file() and s.path.parent == tmp_path / "grades" / "submissions" for s in staged)
@@ -276,7 +276,7 @@ def test_an_nbgrader_tar_gz(tmp_path, private_tmp):
         (tar_info("course/submitted/alice/ps1/Transformer.ipynb"), NOTEBOOK.encode()),
         (tar_info("course/submitted/bob/ps1/Transformer.ipynb"), NOTEBOOK.encode())])
     with intake.opened(archive) as found:
-        intake.stage(found, tmp_path / "out")
+        intake.copies_to_grade(found, tmp_path / "out")
     assert found.layout == "nbgrader" and [s.student for s in found.submissions] == ["alice", "bob"]
 
 
