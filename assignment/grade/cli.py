@@ -144,11 +144,11 @@ def grade_directory(folder: Path, args, limits) -> int:
     """A folder: grade what is new or changed (locally or on Dask), then write the CSV, the
     class summary and the similarity report for every submission."""
     from assignment.exercises import exercises_of
-    from assignment.grade import report, similarity
+    from assignment.grade import intake, report, similarity
     from assignment.grade.batch import run_batch, write_atomically
 
     if not args.out:
-        raise UsageError("grading a folder needs --out grades.csv")
+        raise UsageError("grading a folder or an archive needs --out grades.csv")
     if args.json or args.gradescope:
         raise UsageError("--json/--gradescope are for one submission; a folder writes a JSON per submission "
                          "next to --out")
@@ -156,7 +156,8 @@ def grade_directory(folder: Path, args, limits) -> int:
         raise UsageError("--jobs is for local grading; with --scheduler the cluster's workers grade")
     out = Path(args.out)
     json_dir = out.with_suffix("")
-    submissions = collect_submissions(folder, json_dir)
+    submissions = intake.collect(folder, json_dir)  # prints which layout it read
+    json_dir.mkdir(parents=True, exist_ok=True)
     paths = [s.path for s in submissions if s.error is None]
     started = time.monotonic()
     try:
@@ -168,7 +169,7 @@ def grade_directory(folder: Path, args, limits) -> int:
         print(f"interrupted: the results of the submissions graded so far are in {json_dir}/; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
-    results = with_students(submissions, graded, "strict" if args.strict else "course")
+    results = intake.with_students(submissions, graded, "strict" if args.strict else "course")
     written, flagged = [], 0
     groups = by_notebook(results)
     for notebook, rows in groups.items():
@@ -193,41 +194,6 @@ def grade_directory(folder: Path, args, limits) -> int:
     print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {json_dir}/, "
           + ", ".join(written) + f" ({flagged} similar pairs flagged)")
     return 0
-
-
-def collect_submissions(path: Path, json_dir: Path):
-    """The submissions of a folder or archive in its platform's layout (one line says which),
-    each with a file to grade: in place for a flat folder, else a copy under
-    ``json_dir/submissions/``. Links and refused archive entries stay as error rows."""
-    from assignment.grade import intake
-    from assignment.grade.archive import ArchiveError
-
-    try:
-        with intake.opened(path, exclude=[json_dir]) as found:
-            if not found.submissions:
-                raise UsageError(f"no .ipynb or .py submissions in {path}")
-            submissions = intake.copies_to_grade(found, json_dir / "submissions")
-    except ArchiveError as error:
-        raise UsageError(str(error)) from None
-    print(found.line(), flush=True)
-    return submissions
-
-
-def with_students(submissions, graded, policy: str):
-    """The batch's results in the order of ``submissions``, each with its ``student``; an
-    error row for each submission that was not graded (a link, a refused entry)."""
-    from assignment.grade.core import error_result
-
-    results, graded = [], iter(graded)
-    for submission in submissions:
-        if submission.error is None:
-            result = dict(next(graded))
-        else:
-            result = error_result(submission.where, submission.error, None, policy)
-            result["not_read"] = True  # nothing of it was read: no similarity scan either
-        result["student"] = submission.student
-        results.append(result)
-    return results
 
 
 def by_notebook(results):

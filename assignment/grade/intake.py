@@ -491,3 +491,40 @@ def opened(path, limits: Optional[UnpackLimits] = None, exclude=()) -> Iterator[
         raise ArchiveError(f"{path}: neither a folder nor an archive (.zip, .tar.gz, .tgz, .tar)")
     with unpacked(path, limits) as folder:
         yield discover(folder.root, name=path.name, archive=True, refused=folder.refused)
+
+
+# --------------------------------------------------------------------------- for the CLI
+
+def collect(path, json_dir) -> List[Submission]:
+    """The submissions of a folder or archive in its platform's layout (one line says which),
+    each with a file to grade: in place for a flat folder, else a copy under
+    ``json_dir/submissions/``. Links and refused archive entries stay as error rows."""
+    from assignment.cli_errors import UsageError
+
+    json_dir = Path(json_dir)
+    try:
+        with opened(path, exclude=[json_dir]) as found:
+            if not found.submissions:
+                raise UsageError(f"no .ipynb or .py submissions in {path}")
+            submissions = copies_to_grade(found, json_dir / "submissions")
+    except ArchiveError as error:
+        raise UsageError(str(error)) from None
+    print(found.line(), flush=True)
+    return submissions
+
+
+def with_students(submissions: List[Submission], graded: List[Dict], policy: str) -> List[Dict]:
+    """The batch's results in the order of ``submissions``, each with its ``student``; an
+    error row for each submission that was not graded (a link, a refused entry)."""
+    from assignment.grade.core import error_result
+
+    results, graded = [], iter(graded)
+    for submission in submissions:
+        if submission.error is None:
+            result = dict(next(graded))
+        else:
+            result = error_result(submission.where, submission.error, None, policy)
+            result["not_read"] = True  # nothing of it was read: no similarity scan either
+        result["student"] = submission.student
+        results.append(result)
+    return results
