@@ -161,7 +161,7 @@ def _flat(root: Path, entries, student_of) -> List[Submission]:
     submissions = []
     for entry in entries:
         if entry.is_symlink():
-            submissions.append(Submission(where=entry.name, student=clean_text(entry.name),
+            submissions.append(Submission(where=entry.name, student=student_of(entry.name)[0],
                                           error=_link_error(Path(entry.path))))
         elif entry.is_file(follow_symlinks=False) and _gradable(entry.name):
             student, late = student_of(entry.name)

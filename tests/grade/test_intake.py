@@ -109,7 +109,10 @@ def test_gradescope_metadata_size_is_bounded(tmp_path, monkeypatch):
 def test_canvas_files_give_name_user_id_and_late(tmp_path):
     write(tmp_path / "lovelaceada_1001_55501_Transformer.ipynb")
     write(tmp_path / "turingalan_LATE_1002_55502_Transformer-1.ipynb")
+    (tmp_path / "hopper_1003_55503_b.py").symlink_to(ROOT / "assignment" / "transformer.py")
     found = intake.discover(tmp_path)
+    link = found.submissions.pop(0)
+    assert link.student == "hopper (1003)" and "symbolic link" in link.error  # an error row, still hers
     assert found.layout == "canvas" and found.flat  # unique flat names: graded where they are
     assert rows_of(found) == [("lovelaceada_1001_55501_Transformer.ipynb", "lovelaceada (1001)", True),
                               ("turingalan_LATE_1002_55502_Transformer-1.ipynb", "turingalan (1002)", True)]
