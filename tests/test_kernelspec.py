@@ -108,3 +108,14 @@ def test_the_kernel_jupyter_picks_here_carries_the_env():
     assert {key: found["env"].get(key) for key in KERNEL_ENV} == KERNEL_ENV, \
         f"{found['dir']}/kernel.json lacks {KERNEL_ENV}; run make setup (python -m assignment kernel)"
     assert Path(found["argv"][0]).resolve() == Path(sys.executable).resolve()
+
+
+def test_the_module_runs_on_its_own_as_a_release_ships_it(tmp_path):
+    """Standard library only, nothing of this package: a copy runs as a script anywhere."""
+    script = tmp_path / "kernelspec.py"
+    script.write_text((ROOT / "assignment" / "kernelspec.py").read_text(encoding="utf-8"), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-I", str(script), "--prefix", str(tmp_path / "prefix")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert read_spec(spec_file(tmp_path / "prefix"))["env"] == KERNEL_ENV
