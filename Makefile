@@ -59,7 +59,7 @@ test-browser: setup $(VENV)/.installed-test-requirements
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  echo "error: make test-browser needs Chromium and its driver, not found on the PATH;"; \
 	  echo "  on Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver"; exit 1; }
-	$(PY) -m pytest -q --browser tests/notebooks/test_browser.py
+	$(PY) -m pytest -q --browser tests/notebooks/test_browser.py tests/grade/test_report_browser.py
 
 $(VENV)/.installed-test-requirements: requirements-test.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-test.txt
