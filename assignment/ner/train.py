@@ -313,13 +313,15 @@ def plot_curves(history, path, report=None, report_name="test"):
     fig.savefig(path, dpi=100)
 
 
-# Defaults per model family, chosen from the measured sweep in benchmarks/RESULTS.md
-# (benchmarks/ner_sweep.py). "scratch": the tiny DistilBERT built from random weights;
+# Defaults per model family, chosen from the measured sweeps in benchmarks/RESULTS.md
+# (benchmarks/ner_sweep.py on synthetic data; the pretrained family's class weights (off),
+# subtokens (all), decoding (valid BIO) and patience from benchmarks/ner_wnut.py on
+# WNUT-17's development file). "scratch": the tiny DistilBERT built from random weights;
 # "pretrained": MiniLM converted to DistilBERT, a hub checkpoint or a local directory.
 FAMILY_DEFAULTS = {
     "scratch": dict(lr=1e-3, batch_size=16, epochs=25, warmup=0.1, class_weights=False, min_steps=0,
                     patience=None, label_all=False, decoding="argmax"),
-    "pretrained": dict(lr=2e-4, batch_size=16, epochs=3, warmup=0.1, class_weights=0.5, min_steps=200,
+    "pretrained": dict(lr=2e-4, batch_size=16, epochs=3, warmup=0.1, class_weights=0.0, min_steps=200,
                        patience=2, label_all=True, decoding="bio"),
 }
 
