@@ -68,6 +68,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.ner.train": LEARNER,
     "assignment.ner.metrics": LEARNER,
     "assignment.ner.predict": LEARNER,
+    "assignment.ner.guard": LEARNER,  # a lab cell stops with one line while the exercise fails
     "assignment.ner.align": INSTRUCTOR,  # the lab's reference solution
     "assignment.ner.checks": INSTRUCTOR,  # the repository notebook's public test, on the live reference
     "assignment.ner.cli": INSTRUCTOR,  # the command line trains with the reference

@@ -411,13 +411,19 @@ def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tm
     """The learner notebook's set-up cell, run in a fresh `python -I` from DIR, imports
     DIR's public tests (and nothing of the repository); an unfilled stub gets the fill-in hint.
     The NER copy's demo cell then runs from DIR too (on the reference, given as text)."""
+    from tests.notebooks.learner_release import solved_copy
+
     cells = json.loads((student_dir / f"{notebook}.ipynb").read_text())["cells"]
     code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
     setup = code[0]
     if notebook == "NER_DistilBERT":
-        demo = next(text for text in code if "check_tokenizer" in text)
-        reference = re.sub(r"(?m)^import assignment\b.*$", "", (ROOT / "assignment" / "ner" / "align.py").read_text())
-        (tmp_path / "after.py").write_text(reference + "\n" + demo + "\nprint('DEMO', len(demo['labels']))\n")
+        # the cells up to the demo under the exercise (the data, the reference pasted into
+        # the graded cell), public tests left out
+        solved = [cell for cell in solved_copy(student_dir, notebook).cells if cell.cell_type == "code"
+                  and "public-test" not in cell.metadata.get("tags", [])]
+        upto = next(i for i, cell in enumerate(solved) if "check_tokenizer" in cell.source)
+        demo = "\n".join(cell.source for cell in solved[1:upto + 1])
+        (tmp_path / "after.py").write_text(demo + "\nprint('DEMO', len(demo['labels']))\n")
     else:
         (tmp_path / "after.py").write_text("")
     script = textwrap.dedent('''
