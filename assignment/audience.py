@@ -103,6 +103,8 @@ AUDIENCE: Dict[str, str] = {
     "assignment.grade.similarity": INSTRUCTOR,
     "assignment.grade.autograder": INSTRUCTOR,  # the Gradescope autograder: it ships the grader and the reference
     "assignment.grade.html_report": INSTRUCTOR,
+    "assignment.grade.intake": INSTRUCTOR,  # reads platform exports (the instructor's side)
+    "assignment.grade.archive": INSTRUCTOR,
 }
 # Outside the package: the repository's own public_tests.py runs the live reference.
 INSTRUCTOR_FILES = ("public_tests.py",)
