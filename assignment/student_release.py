@@ -272,7 +272,7 @@ py -3.11 setup_env.py
 ```
 
 The first command creates `.venv` here and installs everything the notebooks need, once
-(about 2 GB; the pinned versions are in `requirements.txt` and `requirements-nodeps.txt`,
+(about 2.5 GB; the pinned versions are in `requirements.txt` and `requirements-nodeps.txt`,
 the second installed with `--no-deps`); the second opens JupyterLab in your browser on
 this folder (as root, add `--allow-root`). Open a notebook and run its cells from the
 top. The cell after each graded cell runs its public test: it prints "All tests passed"

@@ -423,7 +423,7 @@ def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tm
                   and "public-test" not in cell.metadata.get("tags", [])]
         upto = next(i for i, cell in enumerate(solved) if "check_tokenizer" in cell.source)
         demo = "\n".join(cell.source for cell in solved[1:upto + 1])
-        (tmp_path / "after.py").write_text(demo + "\nprint('DEMO', len(demo['labels']))\n")
+        (tmp_path / "after.py").write_text(demo + "\nprint('DEMO', len(demo['labels'][0]))\n")
     else:
         (tmp_path / "after.py").write_text("")
     script = textwrap.dedent('''
