@@ -34,7 +34,8 @@ AUDIENCE: Dict[str, str] = {
     "assignment.legacy_keras": LEARNER,
     "assignment.exercises": LEARNER,  # the registry: names, tags, points, signatures
     "assignment.observations": LEARNER,
-    "assignment.prerequisites": LEARNER,  # a lab cell stops with one line while its exercise fails
+    "assignment.prerequisites": LEARNER,
+    "assignment.kernelspec": LEARNER,  # the release's set-up installs its kernel with it (standard library only)  # a lab cell stops with one line while its exercise fails
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,

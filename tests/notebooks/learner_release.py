@@ -12,7 +12,8 @@ import nbformat
 from assignment.notebook_source import SOLVED
 
 PASS_TEXT = "All tests passed"
-FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)
+# The fill-in hints of the checks: the Transformer's (protocol.FILL_IN_HINT) and the NER check's.
+FILL_IN_HINT = re.compile(r"did you fill in the code|is the exercise filled in", re.IGNORECASE)
 # The one line a lab cell stops with while its exercise fails (assignment/prerequisites.py).
 NOT_READY = re.compile(r"fill in \w+ first")
 DEMO_DATES = {"3 May 1979": "1979-05-03", "tuesday, march 12 2002": "2002-03-12", "12.03.02": "2002-03-12",

@@ -171,7 +171,8 @@ def test_release_has_the_learner_files_and_no_instructor_modules(student_dir):
             "data/resumes.jsonl", "requirements.txt", "requirements-nodeps.txt", "setup_env.py"} <= names
     assert {vendored_path(module) for module in audience.modules(audience.LEARNER)} <= names
     assert {f"{PACKAGE}/__init__.py", f"{PACKAGE}/checks/protocol.py", f"{PACKAGE}/checks/ner.py",
-            f"{PACKAGE}/ner/tokenizer.py", f"{PACKAGE}/dates/train.py", f"{PACKAGE}/ner/train.py"} <= names
+            f"{PACKAGE}/ner/tokenizer.py", f"{PACKAGE}/dates/train.py", f"{PACKAGE}/ner/train.py",
+            f"{PACKAGE}/kernelspec.py"} <= names
     assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py|grade/|cli\.py", name)
                    for name in names)
     # every section of both notebooks: the Transformer's dates section, every NER section
@@ -507,5 +508,5 @@ def test_the_setup_script_installs_the_kernel_with_keras_2():
     from assignment.learner_environment import setup_script
     script = setup_script()
     compile(script, "setup_env.py", "exec")
-    assert '"--no-deps"' in script and "requirements-nodeps.txt" in script and "ipykernel" in script
-    assert "{'TF_USE_LEGACY_KERAS': '1'}" in script
+    assert '"--no-deps"' in script and "requirements-nodeps.txt" in script
+    assert "('assignment_lab', 'kernelspec.py')" in script  # the repository's kernel installer, vendored
