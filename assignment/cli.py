@@ -16,6 +16,8 @@ VERBS = {
     "grade": ("assignment.grade.cli", "grade submitted notebooks (one file, a folder, or on a Dask cluster)"),
     "ner": ("assignment.ner.cli", "named-entity recognition lab: train, evaluate, predict"),
     "dates": ("assignment.dates.cli", "train the Transformer on date normalization, translate dates"),
+    "gradescope-run": ("assignment.grade.autograder", "inside Gradescope's container: grade the submission, "
+                                                     "write results.json (release --gradescope builds it)"),
     "run-notebook": ("assignment.run_notebook", "execute the solved notebook on a fresh kernel and save it"),
 }
 

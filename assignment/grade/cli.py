@@ -138,7 +138,7 @@ def grade_directory(folder: Path, args, limits) -> int:
     """A folder: grade what is new or changed (locally or on Dask), then write the CSV, the
     class summary and the similarity report for every submission."""
     from assignment.exercises import exercises_of
-    from assignment.grade import report, similarity
+    from assignment.grade import html_report, report, similarity
     from assignment.grade.batch import run_batch, submissions_in, write_atomically
 
     if not args.out:
@@ -182,8 +182,11 @@ def grade_directory(folder: Path, args, limits) -> int:
         similarity_md = csv_path.with_name(csv_path.stem + "-similarity.md")
         write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")
         write_atomically(similarity_md, similarity.markdown(similar))
+        report_html = csv_path.with_name(csv_path.stem + "-report.html")
+        write_atomically(report_html, html_report.render(document, rows, similar, notebook))
         flagged += sum(len(e["pairs"]) for e in similar["exercises"].values())
-        written += [f"{csv_path} ({notebook}, {len(rows)})", str(summary_md), str(summary_json), str(similarity_md)]
+        written += [f"{csv_path} ({notebook}, {len(rows)})", str(summary_md), str(summary_json), str(similarity_md),
+                    str(report_html)]
     print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {json_dir}/, "
           + ", ".join(written) + f" ({flagged} similar pairs flagged)")
     return 0

@@ -76,7 +76,9 @@ def gradescope(result: Dict) -> Dict:
         output += "".join(f"\nAdvice: {item}" for item in e.get("advice") or [])
         tests.append({"name": f"{e['tag']} {e['name']}", "score": e["points"], "max_score": e["max_points"],
                       "output": output, "visibility": "visible"})
-    document = {"score": result["score"], "tests": tests, "output": f"Grader {result.get('grader_version')}, "
+    # the format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (docs/gradescope.md)
+    document = {"score": result["score"], "execution_time": round(float(result.get("seconds") or 0.0)),
+                "tests": tests, "output": f"Grader {result.get('grader_version')}, "
                 f"TensorFlow {result.get('tensorflow_version')}", "visibility": "visible"}
     if result.get("error"):
         document["output"] += f"\nError: {result['error']}"
