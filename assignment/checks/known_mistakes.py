@@ -89,7 +89,7 @@ def attention_numpy(q, k, v, mask, scale="sqrt", mask_mode="right", axis=-1):
     """Attention in numpy, with switches that reproduce the usual mistakes."""
     logits = np.matmul(q, np.swapaxes(k, -1, -2)).astype(np.float64)
     depth = k.shape[-1]
-    logits = logits / {"sqrt": np.sqrt(depth), "none": 1.0, "depth": depth}[scale]
+    logits = logits / {"sqrt": np.sqrt(depth), "none": 1.0, "depth": depth, "keys": np.sqrt(k.shape[0])}[scale]
     if mask is not None:
         if mask_mode == "right":
             logits = logits + (1.0 - mask) * -1e9
@@ -115,6 +115,8 @@ def attention_mistakes(live, check, scenario):
         "scaled_by_depth": lambda: attention_numpy(q, k, v, mask, scale="depth")[1],
         "softmax_axis": lambda: attention_numpy(q, k, v, mask, axis=-2)[1],
     }
+    if k.ndim == 2 and k.shape[0] != k.shape[-1]:  # d_k taken from the first axis, the number of keys
+        mistakes["dk_from_keys"] = lambda: attention_numpy(q, k, v, mask, scale="keys")[1]
     if mask is not None and not np.all(mask == 1):
         mistakes.update({
             "mask_inverted": lambda: attention_numpy(q, k, v, mask, mask_mode="inverted")[1],

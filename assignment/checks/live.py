@@ -16,7 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
-from assignment.checks.protocol import PUBLIC, Check, Reference
+from assignment.checks.protocol import Check, Reference
 from assignment.observations import decode, encode
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -133,7 +133,7 @@ def record(check: Check, live: LiveReference = None) -> dict:
         raise TypeError("record() needs a LiveReference")
     mistakes = {}
     for group in check.groups:
-        if group.tag != PUBLIC:
+        if not group.in_public_test:
             continue
         for scenario in group.mistakes_on:
             provided = live.mistakes(check, scenario)

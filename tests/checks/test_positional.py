@@ -38,7 +38,7 @@ class HardCodedAngles:
 def test_hard_coded_public_output_fails_a_course_scenario(capsys):
     run_public_test("get_angles", HardCodedAngles())  # the public test cannot tell
     assert ALL_TESTS_PASSED in capsys.readouterr().out
-    with pytest.raises(AssertionError, match="On a hidden scenario, 7 positions and d = 10: .* shape"):
+    with pytest.raises(AssertionError, match=r"On a hidden scenario, a column of 4 other positions \(3, 1, 0, 6\) and d = 16: The sum of row 0"):
         graded("get_angles", HardCodedAngles())
 
 
