@@ -5,7 +5,8 @@ no solution code here.
 """
 import numpy as np
 
-from assignment.checks.protocol import CheckFailed, array_of, close, diagnose, tuple_items, value_of
+from assignment.checks.protocol import (CheckFailed, array_of, close, course_close, course_compare, diagnose, mismatch,
+                                        tuple_items, value_of)
 
 DECODER_KEYS = ("decoder_layer{}_block1_self_att", "decoder_layer{}_block2_decenc_att")
 
@@ -40,6 +41,23 @@ def compare_outputs(got, expected, keys, name, count, note):
     for key in keys:
         what = f"{name} [{key}]"
         diagnose(what, main_output(got[key], what, count), main_output(expected[key], what, count), [], note)
+
+
+def course_outputs(got, expected, keys, count, shape, why, fallback, part=np.s_[...], atol=1e-8):
+    """The course's comparison of a layer's main outputs: the first call's is a tensor of
+    ``shape``; each ``got[key][part]`` allclose (the course's tolerances) to the reference's.
+    When one differs, ``why()`` (if given) may name the reason; else where it differs."""
+    for index, (key, what) in enumerate(keys):
+        record = got[key] if count is None else tuple_items(got[key], what, count)[0]
+        value = array_of(record, what, tensor=True if index == 0 else None,
+                         shape=shape if index == 0 else None)
+        want = main_output(expected[key], what, count)
+        if course_close(value[part], want[part], atol=atol):
+            continue
+        reason = why() if why else None
+        if reason:
+            raise CheckFailed(reason)
+        course_compare(what, value[part], want[part], [], fallback, atol=atol)
 
 
 def check_unchanged(got, key_a, key_b, count, part, message):

@@ -20,7 +20,8 @@ full values, other shapes, an odd d, a single position.
 import numpy as np
 
 from assignment.checks.protocol import (BEYOND, COURSE, FILL_IN_HINT, PUBLIC, Check, CheckFailed, Group, array_of,
-                                        close, course_close, diagnose, register, value_of)
+                                        close, course_close, diagnose, named_mistake, register,
+                                        value_of)
 
 
 def angle_inputs(positions, d):
@@ -28,15 +29,6 @@ def angle_inputs(positions, d):
     ``positions`` is a count (0..positions-1) or the column's values."""
     column = np.arange(positions) if np.isscalar(positions) else np.asarray(positions)
     return column[:, np.newaxis], np.arange(d)[np.newaxis, :], d
-
-
-def _named(got, variants):
-    """The hint of the first known mistake whose output ``got`` matches, or None."""
-    for hint, wrong in variants:
-        wrong = wrong() if callable(wrong) else wrong
-        if wrong is not None and close(got, wrong):
-            return hint
-    return None
 
 
 @register
@@ -91,7 +83,7 @@ class GetAngles(Check):
         ]
         for holds, message in facts:
             if not holds:
-                hint = _named(angles, self.known_mistakes(key))
+                hint = named_mistake(angles, self.known_mistakes(key))
                 raise CheckFailed(hint or f"{message} {fallback}")
 
     def _compare(self, key, got, expected):
@@ -174,11 +166,11 @@ class PositionalEncoding(Check):
         encoding = array_of(record, what, shape=want.shape, tensor=True)
         sines, cosines = encoding[0, :, 0::2], encoding[0, :, 1::2]
         if not course_close(sines ** 2 + cosines ** 2, 1):
-            raise CheckFailed(_named(encoding, self.known_mistakes(key)) or
+            raise CheckFailed(named_mistake(encoding, self.known_mistakes(key)) or
                               "sin^2 + cos^2 must be 1 for each (2i, 2i+1) pair of columns.")
         true = _recovered(want) if angles is None else angles
         if not _same_angles(_recovered(encoding), true):
-            raise CheckFailed(_named(encoding, self.known_mistakes(key)) or
+            raise CheckFailed(named_mistake(encoding, self.known_mistakes(key)) or
                               "The angles recovered from each (sin, cos) pair differ from get_angles: sin goes in "
                               "the even columns, cos in the odd ones, of the angles from get_angles.")
         return encoding

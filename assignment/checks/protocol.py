@@ -199,6 +199,15 @@ def course_compare(what, got, expected, variants, fallback, atol=COURSE_ATOL, rt
     raise CheckFailed(f"{mismatch(what, got, expected)} {fallback}")
 
 
+def named_mistake(got, variants):
+    """The hint of the first known mistake whose output ``got`` matches, or None."""
+    for hint, wrong in variants:
+        wrong = wrong() if callable(wrong) else wrong
+        if wrong is not None and close(got, wrong):
+            return hint
+    return None
+
+
 def numpy(tensor):
     return tensor.numpy() if hasattr(tensor, "numpy") else np.asarray(tensor)
 

@@ -467,7 +467,6 @@ MUTANTS = [
     ("EncoderLayer", EncoderLayerNoSecondResidual, "second residual connection is missing"),
     ("EncoderLayer", EncoderLayerDropoutAlwaysOn, "dropout is active"),
     ("EncoderLayer", EncoderLayerNoMask, "mask is not used"),
-    ("EncoderLayer", EncoderLayerRenamedMask, "called with keywords"),
     ("EncoderLayer", EncoderLayerStub, FILL_IN),
     ("EncoderLayer", EncoderLayerMaskAsKey, "the mask lands in the `key` slot"),
     ("EncoderLayer", EncoderLayerMaskKeyword, "has no `mask` argument"),
@@ -497,6 +496,7 @@ MUTANTS = [
 ]
 
 ADVICE_MUTANTS = [
+    ("EncoderLayer", EncoderLayerRenamedMask, "called with keywords"),
     ("scaled_dot_product_attention", attention_k_dot_t, "transpose_b=True"),
     ("scaled_dot_product_attention", attention_tf_transpose, "without `perm` reverse EVERY axis"),
     ("scaled_dot_product_attention", attention_numpy_transpose, "np.transpose without `perm`"),
