@@ -101,6 +101,8 @@ class ScaledDotProductAttention(Check):
 
     def reference_call(self, module):
         target, extras = super().reference_call(module)
+        if getattr(module, "MASK_CONVENTION", "current") == self.convention.name:
+            return target, extras  # the module's own convention (e.g. assignment.transformer_2021)
         if not self.convention.blocked_is_one:
             return target, extras
         convention = self.convention

@@ -17,7 +17,7 @@ shapes. Beyond the course: calling with keywords, other sizes, batches, one posi
 """
 import numpy as np
 
-from assignment.checks.inputs import ENCODER_IDS, X3, padding_mask_of, random_input
+from assignment.checks.inputs import ENCODER_IDS, X3, convention_of, padding_mask_of, random_input
 from assignment.checks.layers import (built, check_eval_is_deterministic, check_keywords_agree, check_unchanged,
                                       compare_outputs, course_outputs)
 from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,
@@ -107,9 +107,17 @@ class EncoderLayerCheck(Check):
         want = array_of(expected["public_eval"], what)
         hint = named_mistake(eval_, self.known_mistakes("public_eval"))
         if hint is None and close(eval_, want):
-            return ("The training=False output is right, so look at dropout: apply self.dropout_ffn to the ffn "
-                    "output with training=training, and nothing else random.")
+            return self.DROPOUT[convention_of(self.settings).name]
         return hint
+
+    DROPOUT = {  # the training=False output is right: where dropout goes, per release
+        "current": "The training=False output is right, so look at dropout: apply self.dropout_ffn to the ffn "
+                   "output with training=training, and nothing else random.",
+        "2021": "The training=False output is right, so look at dropout: this notebook is the 2021 release, whose "
+                "EncoderLayer has two dropouts, self.dropout1 on the attention output and self.dropout2 on the ffn "
+                "output (each with training=training; its self.mha has no dropout of its own). Today's release "
+                "has one, self.dropout_ffn.",
+    }
 
     def compare_public(self, got, expected):
         course_outputs(got, expected, (("public_train", "EncoderLayer(4, 2, 8) with training=True"),

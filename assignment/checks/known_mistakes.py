@@ -275,6 +275,7 @@ def transformer_variant(model, inp, tar, enc_mask, look_ahead, dec_mask, wiring)
         "decoder_masks_swapped": (enc_mask, inp, tar, (dec_mask, look_ahead)),
         "decoder_padding_is_look_ahead": (enc_mask, inp, tar, (look_ahead, look_ahead)),
         "decoder_no_look_ahead": (enc_mask, inp, tar, (dec_mask, dec_mask)),
+        "decoder_enc_mask_as_look_ahead": (enc_mask, inp, tar, (enc_mask, dec_mask)),
         "encoder_look_ahead": (look_ahead, inp, tar, (look_ahead, dec_mask)),
         "encoder_no_mask": (None, inp, tar, (look_ahead, dec_mask)),
         "inputs_swapped": (enc_mask, tar, inp, (look_ahead, dec_mask)),

@@ -46,6 +46,8 @@ class TransformerCheck(Check):
         "decoder_padding_is_look_ahead": "The decoder must get dec_padding_mask as its padding mask, not the "
                                          "look-ahead mask.",
         "decoder_no_look_ahead": "The decoder must get look_ahead_mask for its self-attention, not a padding mask.",
+        "decoder_enc_mask_as_look_ahead": "The decoder must get look_ahead_mask for its self-attention, not a padding "
+                                          "mask (here enc_padding_mask).",
         "encoder_look_ahead": "The encoder must get enc_padding_mask, not the look-ahead mask.",
         "encoder_no_mask": "The encoder does not get its mask: self.encoder(input_sentence, training, "
                            "enc_padding_mask).",
