@@ -190,6 +190,7 @@ class PositionalEncoding(Check):
         return encoding
 
     def compare_public(self, got, expected):
+        angles = self.auxiliary("public_angles")
         if "get_angles" in got and "get_angles" in expected:
             record = got["get_angles"]
             if record.get("kind") in ("none", "error"):
@@ -197,15 +198,19 @@ class PositionalEncoding(Check):
                                   f"(it {'returned None' if record['kind'] == 'none' else 'raised an error'}). "
                                   f"{FILL_IN_HINT} Start with get_angles (exercise 1).",
                                   raised=record["kind"] == "error")
-            if record.get("kind") != "array" or not close(record.get("array"), expected["get_angles"]["array"]):
-                raise CheckFailed("positional_encoding relies on get_angles, which does not pass its own test "
-                                  "yet: fix get_angles (exercise 1) first.")
-        self._course("public", got, expected, self.auxiliary("public_angles") % (2 * np.pi))
+            if record.get("kind") == "array" and np.shape(record.get("array")) == (8, 16):
+                angles = record["array"][:, 0::2]  # like the course's test: the learner's own get_angles
+        self._course("public", got, expected, np.asarray(angles, np.float64) % (2 * np.pi))
 
     def compare_other_ints(self, got, expected):
         self._course("other_ints", got, expected)
 
     def compare_public_values(self, got, expected):
+        if "get_angles" in got and "get_angles" in expected:
+            record = got["get_angles"]
+            if record.get("kind") != "array" or not close(record.get("array"), expected["get_angles"]["array"]):
+                raise CheckFailed("positional_encoding relies on get_angles, which does not pass its own test "
+                                  "yet: fix get_angles (exercise 1) first.")
         self._compare("public", got, expected)
 
     def compare_long(self, got, expected):
