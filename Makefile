@@ -6,13 +6,16 @@ PY := $(VENV)/bin/python
 GPU ?= 0
 FLAVOUR := $(if $(filter 1,$(GPU)),gpu,cpu)
 STAMP := $(VENV)/.installed-requirements-$(FLAVOUR)
+# The project's Jupyter kernel; its kernel spec sets TF_USE_LEGACY_KERAS=1 for every
+# front-end (assignment/kernelspec.py says why).
+KERNEL_SPEC := $(VENV)/share/jupyter/kernels/python3/kernel.json
 
 export TF_USE_LEGACY_KERAS := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: setup demo test test-quick test-browser notebook release minilm clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(KERNEL_SPEC)
 
 # Reinstall only when a requirements file changes: a second `make setup` is instant.
 # tf-keras goes in with --no-deps (requirements-nodeps.txt says why). The two TensorFlow
@@ -30,9 +33,11 @@ else
 	$(PY) -m pip install --quiet -r requirements.txt
 endif
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
-	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Transformer assignment)" >/dev/null
 	rm -f $(VENV)/.installed-requirements-*
 	touch $(STAMP)
+
+$(KERNEL_SPEC): $(STAMP) assignment/kernelspec.py
+	$(PY) -m assignment kernel >/dev/null
 
 demo: setup
 	$(PY) -m assignment check
@@ -54,7 +59,7 @@ test-browser: setup $(VENV)/.installed-test-requirements
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  echo "error: make test-browser needs Chromium and its driver, not found on the PATH;"; \
 	  echo "  on Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver"; exit 1; }
-	$(PY) -m pytest -q --browser tests/notebooks/test_browser.py
+	$(PY) -m pytest -q --browser tests/notebooks/test_browser.py tests/grade/test_report_browser.py
 
 $(VENV)/.installed-test-requirements: requirements-test.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-test.txt

@@ -11,8 +11,9 @@ import sys
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before TensorFlow is imported
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import assignment  # noqa: E402,F401  (raises a clear error if Keras 3 is already active)
+import assignment  # noqa: E402,F401  (selects tf-keras if TensorFlow is not loaded yet)
 from assignment.exercises import NOTEBOOKS  # noqa: E402
+from assignment.legacy_keras import require_legacy_keras  # noqa: E402
 
 _REFERENCES = {}
 # A student release (no solutions) ships the reference values of the public scenarios
@@ -40,6 +41,7 @@ def _public_test(exercise):
     built = {}
 
     def test(target, *helpers):
+        require_legacy_keras(target)  # Keras 3 active: one line saying so and what to do
         if "test" not in built:
             from assignment.checks import test_function
             built["test"] = test_function(exercise, lambda: _reference(exercise))

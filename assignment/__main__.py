@@ -1,6 +1,7 @@
 """``python -m assignment ...``: see assignment/cli.py."""
 import sys
 
-from assignment.cli import main
+from assignment.cli import main, quiet_tensorflow
 
+quiet_tensorflow()  # before any verb imports TensorFlow: no start-up lines on the terminal
 sys.exit(main())

@@ -6,9 +6,18 @@ one wrapper of ``cli_errors.command``: ``error: ...`` and exit status 2 for a us
 error, 1 for a failure.
 """
 import importlib
+import os
 import sys
 
 from assignment.cli_errors import command
+
+# TensorFlow's start-up lines off (the absl "log messages before absl::InitializeLog()"
+# notice, "oneDNN custom operations are on", the CPU-feature note): its C++ log shows
+# errors only, and oneDNN's custom CPU operations, announced on stderr whatever the log
+# level, are off. Set by the command-line entry (assignment/__main__.py) before any verb
+# imports TensorFlow, unless the caller set them; never by library code. The grader's
+# sandboxed children get the same values from assignment/grade/sandbox.py.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 VERBS = {
     "check": ("assignment.check_cli", "run the public tests against the reference solutions"),
@@ -16,8 +25,17 @@ VERBS = {
     "grade": ("assignment.grade.cli", "grade submitted notebooks (one file, a folder, or on a Dask cluster)"),
     "ner": ("assignment.ner.cli", "named-entity recognition lab: train, evaluate, predict"),
     "dates": ("assignment.dates.cli", "train the Transformer on date normalization, translate dates"),
+    "gradescope-run": ("assignment.grade.autograder", "inside Gradescope's container: grade the submission, "
+                                                     "write results.json (release --gradescope builds it)"),
     "run-notebook": ("assignment.run_notebook", "execute the solved notebook on a fresh kernel and save it"),
+    "kernel": ("assignment.kernelspec", "install the project's Jupyter kernel (TF_USE_LEGACY_KERAS=1 in its kernel spec)"),
 }
+
+
+def quiet_tensorflow(environ=os.environ) -> None:
+    """Set ``QUIET_TENSORFLOW`` in ``environ`` where the caller has not set them."""
+    for name, value in QUIET_TENSORFLOW.items():
+        environ.setdefault(name, value)
 
 
 def usage() -> str:

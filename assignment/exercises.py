@@ -18,6 +18,9 @@ class Exercise:
     check_module: str  # module that defines the check (a registered Check class, or the test function)
     extra_args: Tuple[str, ...] = field(default_factory=tuple)  # reference helpers the check takes after the target
     source_module: str = "assignment.transformer"  # where the reference solution lives
+    # Other signatures the learner may have been given for it, as ``ast.unparse`` writes the
+    # arguments: the course's own, where ours adds keyword options. Never reported as an edit.
+    course_signatures: Tuple[str, ...] = field(default_factory=tuple)
 
 
 _POSITIONAL, _ATTENTION = "assignment.checks.positional", "assignment.checks.attention"
@@ -37,8 +40,12 @@ NOTEBOOKS = {
         Exercise("Transformer", "UNQ_C8", 12.5, "Transformer_test", _MODEL, _MASKS),
     ),
     "NER_DistilBERT": (
+        # The course's lab defines it as (tokenizer, examples, tags), e.g.
+        # github.com/a920604a/coursera-bk, Deeplearnnig.ai/Sequence-Models/W4A2_UGL/
+        # Transformer_application_Named_Entity_Recognition; ours adds max_length=512.
         Exercise("tokenize_and_align_labels", "UNQ_C1", 100.0, "tokenize_and_align_labels_test",
-                 "assignment.checks.ner", source_module="assignment.ner.align"),
+                 "assignment.checks.ner", source_module="assignment.ner.align",
+                 course_signatures=("tokenizer, examples, tags",)),
     ),
 }
 

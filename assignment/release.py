@@ -121,6 +121,9 @@ def main(argv=None) -> int:
     parser.add_argument("--student", metavar="DIR", type=Path,
                         help="write the student release into DIR instead: learner notebooks, public_tests.py, "
                              "the checks' learner side and the recorded public values, no solutions")
+    parser.add_argument("--gradescope", metavar="DIR", type=Path,
+                        help="write DIR/autograder.zip, a Gradescope autograder (setup.sh, run_autograder, the "
+                             "grader with the reference and hidden checks); --notebook picks the one it grades")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a committed learner copy is out of date")
     args = parser.parse_args(argv)
@@ -135,6 +138,10 @@ def main(argv=None) -> int:
             return 1 if stale else 0
         if args.student is not None:
             return _student(args.student, args.notebook)
+        if args.gradescope is not None:
+            from assignment.grade.autograder import write_autograder
+            print(f"wrote: {_display(write_autograder(args.gradescope, args.notebook))}")
+            return 0
         names = args.notebook or available_notebooks()
         if not names:
             print(f"error: no notebook source found in {SOURCE_DIR}", file=sys.stderr)

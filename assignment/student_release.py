@@ -214,8 +214,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-import {package}  # noqa: E402  (raises a clear error if Keras 3 is already active)
+import {package}  # noqa: E402  (selects tf-keras if TensorFlow is not loaded yet)
 from {package}.exercises import NOTEBOOKS  # noqa: E402
+from {package}.legacy_keras import require_legacy_keras  # noqa: E402
 
 RECORDED_VALUES = os.path.join(_HERE, "{values}")
 _REFERENCE = {{}}
@@ -234,6 +235,7 @@ def _public_test(exercise):
     built = {{}}
 
     def test(target, *helpers):
+        require_legacy_keras(target)  # Keras 3 active: one line saying so and what to do
         if "test" not in built:
             built["test"] = {package}.test_function(exercise, _reference)
         return built["test"](target, *helpers)

@@ -19,13 +19,14 @@ from assignment.ner.data import read_resumes, split_examples, tag_names  # noqa:
 from assignment.ner.metrics import entity_f1  # noqa: E402
 from assignment.ner.predict import predict_tags  # noqa: E402
 from assignment.ner.train import train  # noqa: E402
+from assignment.ner.align import tokenize_and_align_labels as align  # noqa: E402  (the reference)
 
 
 def run(init_dir, tags, parts, epochs, pad_to):
     model, tokenizer = modeling.load(init_dir, tags)
-    summary = train(model, tokenizer, parts["train"], parts["dev"], epochs=epochs, pad_to=pad_to, verbose=0)
+    summary = train(model, tokenizer, parts["train"], parts["dev"], epochs=epochs, pad_to=pad_to, verbose=0, align=align)
     test = parts["test"]
-    f1 = entity_f1([e.tags for e in test], predict_tags(model, tokenizer, [e.words for e in test]))
+    f1 = entity_f1([e.tags for e in test], predict_tags(model, tokenizer, [e.words for e in test], align=align))
     return statistics.median(summary["epoch_seconds"][1:]), f1, summary
 
 

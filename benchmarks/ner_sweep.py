@@ -41,6 +41,7 @@ RUNS = {
 def run(name, out):
     """Train and score one named run; returns its result dict."""
     from assignment.ner import modeling
+    from assignment.ner.align import tokenize_and_align_labels as align  # the reference
     from assignment.ner.data import read_data, split_examples, tag_names
     from assignment.ner.metrics import entity_report
     from assignment.ner.predict import predict_tags
@@ -57,8 +58,9 @@ def run(name, out):
                                      texts=[e.text for e in parts["train"]])
     summary = train(model, tokenizer, parts["train"], parts["dev"], epochs=settings["epochs"],
                     batch_size=settings["batch_size"], learning_rate=settings["lr"], warmup=settings["warmup"],
-                    class_weights=settings["class_weights"], min_steps=settings.get("min_steps", 0), verbose=2)
-    predicted = predict_tags(model, tokenizer, [e.words for e in parts["test"]])
+                    class_weights=settings["class_weights"], min_steps=settings.get("min_steps", 0), verbose=2,
+                    align=align)
+    predicted = predict_tags(model, tokenizer, [e.words for e in parts["test"]], align=align)
     report = entity_report([e.tags for e in parts["test"]], predicted)
     seconds = time.perf_counter() - start
     return {"run": name, "data": data, "model": model_name, "settings": settings, "epochs_run": summary["epochs"],

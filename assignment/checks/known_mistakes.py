@@ -299,28 +299,31 @@ def transformer_mistakes(live, check, scenario):
 
 # ------------------------------------------------------------------ tokenize_and_align_labels (NER lab)
 
-def _ner_align(encoding, tags, first, later, special=-100):
-    """Labels from ``encoding.word_ids()``: ``first(tag)`` on a word's first subtoken,
-    ``later(tag)`` on the others, ``special`` on [CLS]/[SEP]."""
-    labels, previous = [], None
-    for word_id in encoding.word_ids():
-        if word_id is None:
-            labels.append(special)
-        elif word_id != previous:
-            labels.append(first(tags[min(word_id, len(tags) - 1)]))
-        else:
-            labels.append(later(tags[min(word_id, len(tags) - 1)]))
-        previous = word_id
-    return {"input_ids": list(encoding["input_ids"]), "labels": labels}
+def _ner_align(encoding, tags, first, later, special=-100, row_of=lambda index: index):
+    """Labels of every example from ``encoding.word_ids(row_of(i))``: ``first(tag)`` on a
+    word's first subtoken, ``later(tag)`` on the others, ``special`` on [CLS]/[SEP]/[PAD]."""
+    labels = []
+    for index, example_tags in enumerate(tags):
+        row, previous = [], None
+        for word_id in encoding.word_ids(row_of(index)):
+            if word_id is None:
+                row.append(special)
+            elif word_id != previous:
+                row.append(first(example_tags[min(word_id, len(example_tags) - 1)]))
+            else:
+                row.append(later(example_tags[min(word_id, len(example_tags) - 1)]))
+            previous = word_id
+        labels.append(row)
+    return {"input_ids": [list(ids) for ids in encoding["input_ids"]], "labels": labels}
 
 
 @provides("tokenize_and_align_labels")
 def tokenize_and_align_labels_mistakes(live, check, scenario):
-    from assignment.checks.ner import check_tokenizer
+    from assignment.checks.ner import COURSE_MAX_LENGTH, check_tokenizer
 
-    _, words, tags, kwargs = check.cases()[scenario]
-    words, tags = list(words), list(tags)
-    all_tokens, max_length = kwargs.get("label_all_tokens", False), kwargs.get("max_length", 512)
+    _, examples, tags, all_tokens, kwargs = check.cases()[scenario]
+    examples, tags = [list(words) for words in examples], [list(row) for row in tags]
+    max_length = kwargs.get("max_length", COURSE_MAX_LENGTH)
     tokenizer = check_tokenizer()
 
     def to_i(tag):
@@ -330,19 +333,25 @@ def tokenize_and_align_labels_mistakes(live, check, scenario):
         return to_i(tag) if all_tokens else -100
 
     def split(**extra):
-        return tokenizer(words, is_split_into_words=True, **extra)
+        return tokenizer(examples, is_split_into_words=True, **extra)
 
     cut = {"truncation": True, "max_length": max_length}
+    pad = dict(cut, padding="max_length")
     mistakes = {
-        "raw_text": lambda: _ner_align(tokenizer(" ".join(words), **cut), tags, lambda t: t, later),
-        "special_tokens_labelled": lambda: _ner_align(split(**cut), tags, lambda t: t, later, special="O"),
-        "padded": lambda: _ner_align(split(padding="max_length", **cut), tags, lambda t: t, later),
+        "raw_text": lambda: _ner_align(tokenizer([" ".join(words) for words in examples], **pad), tags,
+                                       lambda t: t, later),
+        "special_tokens_labelled": lambda: _ner_align(split(**pad), tags, lambda t: t, later, special="O"),
+        "not_padded": lambda: _ner_align(split(**cut), tags, lambda t: t, later),
     }
-    if len(split()["input_ids"]) > max_length:
-        mistakes["no_truncation"] = lambda: _ner_align(split(), tags, lambda t: t, later)
+    if max(len(ids) for ids in split()["input_ids"]) > max_length:
+        mistakes["no_truncation"] = lambda: _ner_align(split(padding="max_length", max_length=max_length), tags,
+                                                       lambda t: t, later)
     if all_tokens:
-        mistakes["b_not_turned_into_i"] = lambda: _ner_align(split(**cut), tags, lambda t: t, lambda t: t)
-        mistakes["i_for_every_tag"] = lambda: _ner_align(split(**cut), tags, lambda t: t, lambda t: "I-" + t[2:])
+        mistakes["b_not_turned_into_i"] = lambda: _ner_align(split(**pad), tags, lambda t: t, lambda t: t)
+        mistakes["i_for_every_tag"] = lambda: _ner_align(split(**pad), tags, lambda t: t, lambda t: "I-" + t[2:])
     else:
-        mistakes["all_subtokens_always"] = lambda: _ner_align(split(**cut), tags, lambda t: t, lambda t: t)
+        mistakes["all_subtokens_always"] = lambda: _ner_align(split(**pad), tags, lambda t: t, lambda t: t)
+    if len(examples) > 1:
+        mistakes["first_example_only"] = lambda: _ner_align(split(**pad), tags, lambda t: t, later,
+                                                            row_of=lambda index: 0)
     return mistakes

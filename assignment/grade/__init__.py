@@ -8,6 +8,8 @@ Layout (one idea per module):
                     program that child runs) and bring back observations only;
 * ``core``       -- grade one submission: probe in the child, judge in this process;
 * ``report``     -- table, JSON, Gradescope, CSV and class summary;
+* ``html_report``-- the class summary as one self-contained HTML page;
+* ``autograder`` -- the Gradescope autograder archive, and what runs inside it;
 * ``batch``      -- grade a folder in parallel;
 * ``cli``        -- ``python -m assignment grade``.
 """

@@ -33,7 +33,8 @@ SUFFIXES = (".ipynb", ".py")
 PACKAGE = Path(__file__).resolve().parent.parent  # assignment/
 # What decides a result: the grader's modules (not the ones that only present or dispatch
 # results), the checks, the reference and the registry.
-PRESENTATION = {"cli.py", "batch.py", "distributed.py", "similarity.py", "report.py"}
+PRESENTATION = {"cli.py", "batch.py", "distributed.py", "similarity.py", "report.py", "html_report.py",
+                "autograder.py", "intake.py", "archive.py"}
 TRUSTED_SOURCES = ("checks.py", "observations.py", "transformer.py", "exercises.py", "notebook_source.py",
                    "legacy_keras.py", "__init__.py")
 VERSIONED_PACKAGES = ("tensorflow", "tf-keras", "numpy")
@@ -43,9 +44,12 @@ NEUTRAL_OPTIONS = {"path", "out", "json", "gradescope", "jobs", "parallel", "qui
 
 
 def submissions_in(folder) -> List[Path]:
+    """The notebooks and scripts directly in ``folder``; a symbolic link is not one (the
+    CLI reads platform layouts, and reports links, with ``assignment.grade.intake``)."""
     folder = Path(folder)
     return sorted(path for path in folder.iterdir()
-                  if path.suffix.lower() in SUFFIXES and not path.name.startswith(".") and path.is_file())
+                  if path.suffix.lower() in SUFFIXES and not path.name.startswith(".")
+                  and not path.is_symlink() and path.is_file())
 
 
 def grade_safely(path, limits: Limits, notebook: str = "Transformer", policy: str = "course") -> Dict:
@@ -258,10 +262,12 @@ def _pool_round(paths, todo, limits, jobs, notebook, on_result, last: bool, poli
 
 def run_batch(paths: List[Path], limits: Limits, notebook: str, json_dir, *, jobs: Optional[int] = None,
               scheduler: Optional[str] = None, force: bool = False, quiet: bool = False,
-              options: Optional[Dict] = None, policy: str = "course") -> List[Dict]:
+              options: Optional[Dict] = None, policy: str = "course",
+              students: Optional[List[str]] = None) -> List[Dict]:
     """Results of ``paths``, in the same order. Unchanged submissions graded before (same
     bytes, same grader version key) are taken from ``json_dir/.resume`` unless ``force``;
-    the rest is graded locally (``jobs`` processes) or on the Dask ``scheduler``."""
+    the rest is graded locally (``jobs`` processes) or on the Dask ``scheduler``.
+    ``students``: who each submission is (``assignment.grade.intake``), put in its result."""
     from assignment.grade import report
 
     json_dir = Path(json_dir)
@@ -273,7 +279,7 @@ def run_batch(paths: List[Path], limits: Limits, notebook: str, json_dir, *, job
         for index, path in enumerate(paths):
             cached = cache.load(path, digests[index])
             if cached is not None:
-                results[index] = cached
+                results[index] = dict(cached, student=students[index]) if students else cached
     todo = [index for index in range(len(paths)) if index not in results]
     progress = Progress(len(paths), len(results), quiet)
     if results:
@@ -282,6 +288,8 @@ def run_batch(paths: List[Path], limits: Limits, notebook: str, json_dir, *, job
 
     def finished(position: int, result: Dict, final: bool = True) -> None:
         index = todo[position]
+        if students:
+            result = dict(result, student=students[index])
         results[index] = result
         write_atomically(json_dir / f"{Path(result['file']).stem}.json",
                          json.dumps(report.as_json(result), indent=2) + "\n")

@@ -1,7 +1,10 @@
 """``python -m assignment grade``: grade one submission, or every submission of a folder.
 
     python -m assignment grade SUBMISSION.ipynb [--json PATH] [--gradescope PATH] [--strict]
-    python -m assignment grade DIR --out grades.csv [--jobs N | --scheduler tcp://HOST:PORT] [--force] [--strict]
+    python -m assignment grade DIR|EXPORT.zip --out grades.csv [--jobs N | --scheduler tcp://HOST:PORT] [--force] [--strict]
+
+A folder or an archive (.zip, .tar.gz) is read in the layout its platform exports
+(Gradescope, Canvas, Moodle, nbgrader, plain files: ``assignment.grade.intake``).
 
 Each submission's notebook (Transformer or NER_DistilBERT) is detected from its graded
 cells unless ``--notebook`` names one; a folder that mixes them gets one CSV and class
@@ -49,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="python -m assignment grade",
         description="Grade submitted notebooks per exercise, running their code in a sandboxed child process.")
-    parser.add_argument("path", help="a submission (.ipynb or .py), or a folder of submissions")
+    parser.add_argument("path", help="a submission (.ipynb or .py), or a folder or archive (.zip, .tar.gz) of "
+                                     "submissions as Gradescope, Canvas, Moodle or nbgrader export them")
     parser.add_argument("--json", metavar="PATH", help="write the result as JSON (one submission)")
     parser.add_argument("--gradescope", metavar="PATH", help="write a Gradescope results.json (one submission)")
     parser.add_argument("--out", metavar="CSV", help="folder mode: the CSV of grades (JSON per submission "
@@ -100,15 +104,17 @@ def main(argv=None) -> int:
         isolation = select(args.isolation or ("none" if args.no_namespaces else "auto"))
     except IsolationError as error:
         raise UsageError(str(error)) from None
+    from assignment.grade.archive import is_archive
     path = Path(args.path)
+    many = path.is_dir() or is_archive(path)
     cores = os.cpu_count() or 1
-    jobs = (args.jobs or cores) if path.is_dir() and not args.scheduler else 1
+    jobs = (args.jobs or cores) if many and not args.scheduler else 1
     parallel = args.parallel or max(1, min(2, cores // jobs))
     limits = Limits(timeout=args.timeout, memory=args.memory, parallel=parallel,
                     threads=max(1, cores // (jobs * parallel)), isolation=isolation)
     if args.scheduler:
         limits.parallel, limits.threads = args.parallel or 1, 0  # each worker splits its own host's cores
-    if path.is_dir():
+    if many:
         return grade_directory(path, args, limits)
     return grade_one_file(path, args, limits)
 
@@ -138,31 +144,32 @@ def grade_directory(folder: Path, args, limits) -> int:
     """A folder: grade what is new or changed (locally or on Dask), then write the CSV, the
     class summary and the similarity report for every submission."""
     from assignment.exercises import exercises_of
-    from assignment.grade import report, similarity
-    from assignment.grade.batch import run_batch, submissions_in, write_atomically
+    from assignment.grade import html_report, intake, report, similarity
+    from assignment.grade.batch import run_batch, write_atomically
 
     if not args.out:
-        raise UsageError("grading a folder needs --out grades.csv")
+        raise UsageError("grading a folder or an archive needs --out grades.csv")
     if args.json or args.gradescope:
         raise UsageError("--json/--gradescope are for one submission; a folder writes a JSON per submission "
                          "next to --out")
     if args.scheduler and args.jobs:
         raise UsageError("--jobs is for local grading; with --scheduler the cluster's workers grade")
-    paths = submissions_in(folder)
-    if not paths:
-        raise UsageError(f"no .ipynb or .py submissions in {folder}")
     out = Path(args.out)
     json_dir = out.with_suffix("")
+    submissions = intake.collect(folder, json_dir)  # prints which layout it read
     json_dir.mkdir(parents=True, exist_ok=True)
+    paths = [s.path for s in submissions if s.error is None]
     started = time.monotonic()
     try:
-        results = run_batch(paths, limits, args.notebook, json_dir, jobs=args.jobs, scheduler=args.scheduler,
-                            force=args.force, quiet=args.quiet, options=vars(args),
-                            policy="strict" if args.strict else "course")
+        graded = run_batch(paths, limits, args.notebook, json_dir, jobs=args.jobs, scheduler=args.scheduler,
+                           force=args.force, quiet=args.quiet, options=vars(args),
+                           policy="strict" if args.strict else "course",
+                           students=[s.student for s in submissions if s.error is None])
     except KeyboardInterrupt:
         print(f"interrupted: the results of the submissions graded so far are in {json_dir}/; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
+    results = intake.with_students(submissions, graded, "strict" if args.strict else "course")
     written, flagged = [], 0
     groups = by_notebook(results)
     for notebook, rows in groups.items():
@@ -177,13 +184,16 @@ def grade_directory(folder: Path, args, limits) -> int:
         summary_md = csv_path.with_name(csv_path.stem + "-summary.md")
         write_atomically(summary_json, json.dumps(document, indent=2) + "\n")
         write_atomically(summary_md, report.summary_markdown(document))
-        similar = similarity.scan([Path(row["file"]) for row in rows], notebook)
+        similar = similarity.scan([Path(row["file"]) for row in rows if not row.get("not_read")], notebook)
         similarity_json = csv_path.with_name(csv_path.stem + "-similarity.json")
         similarity_md = csv_path.with_name(csv_path.stem + "-similarity.md")
         write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")
         write_atomically(similarity_md, similarity.markdown(similar))
+        report_html = csv_path.with_name(csv_path.stem + "-report.html")
+        write_atomically(report_html, html_report.render(document, rows, similar, notebook))
         flagged += sum(len(e["pairs"]) for e in similar["exercises"].values())
-        written += [f"{csv_path} ({notebook}, {len(rows)})", str(summary_md), str(summary_json), str(similarity_md)]
+        written += [f"{csv_path} ({notebook}, {len(rows)})", str(summary_md), str(summary_json), str(similarity_md),
+                    str(report_html)]
     print(f"Graded {len(results)} submissions in {time.monotonic() - started:.1f} s: {json_dir}/, "
           + ", ".join(written) + f" ({flagged} similar pairs flagged)")
     return 0
@@ -201,7 +211,8 @@ def by_notebook(results):
     groups = {}
     for result in results:
         if not result.get("notebook"):
-            result = error_result(result["file"], result.get("error") or "not graded", fallback,
-                                  result.get("policy", "course"))
+            result = dict(error_result(result["file"], result.get("error") or "not graded", fallback,
+                                       result.get("policy", "course")),
+                          student=result.get("student"), not_read=result.get("not_read", False))
         groups.setdefault(result["notebook"], []).append(result)
     return {name: groups[name] for name in NOTEBOOKS if name in groups}

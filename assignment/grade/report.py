@@ -50,6 +50,7 @@ def as_json(result: Dict) -> Dict:
     """The JSON document of one submission (per exercise and totals, with versions)."""
     return {
         "file": result["file"],
+        "student": result.get("student"),
         "notebook": result.get("notebook"),
         "score": result["score"],
         "max_score": result["max_score"],
@@ -76,7 +77,9 @@ def gradescope(result: Dict) -> Dict:
         output += "".join(f"\nAdvice: {item}" for item in e.get("advice") or [])
         tests.append({"name": f"{e['tag']} {e['name']}", "score": e["points"], "max_score": e["max_points"],
                       "output": output, "visibility": "visible"})
-    document = {"score": result["score"], "tests": tests, "output": f"Grader {result.get('grader_version')}, "
+    # the format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (docs/gradescope.md)
+    document = {"score": result["score"], "execution_time": round(float(result.get("seconds") or 0.0)),
+                "tests": tests, "output": f"Grader {result.get('grader_version')}, "
                 f"TensorFlow {result.get('tensorflow_version')}", "visibility": "visible"}
     if result.get("error"):
         document["output"] += f"\nError: {result['error']}"
@@ -96,13 +99,15 @@ def write_csv(path, results: Sequence[Dict], exercise_names: Sequence[str]) -> N
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file"] + list(exercise_names) + ["total", "advice", "errors", "isolation"])
+        writer.writerow(["file", "student"] + list(exercise_names) + ["total", "advice", "errors", "isolation"])
         for result in results:
             by_name = {e["name"]: e for e in result["exercises"]}
             problems = [f"{e['name']}: {e['status']}" for e in result["exercises"] if e["status"] in ("error", "timeout")]
             if result.get("error"):
                 problems = [result["error"]]
-            writer.writerow([Path(result["file"]).name] + [_points(by_name[name]["points"]) for name in exercise_names]
+            student = result.get("student") or Path(result["file"]).name  # the file when no platform names one
+            writer.writerow([Path(result["file"]).name, student]
+                            + [_points(by_name[name]["points"]) for name in exercise_names]
                             + [_points(result["score"]), sum(len(e.get("advice") or []) for e in result["exercises"]),
                                "; ".join(problems), result.get("isolation") or ""])
 
@@ -138,6 +143,7 @@ def summary(results: Sequence[Dict], exercise_names: Sequence[str], top: int = 5
                    "min": min(scores) if scores else None, "max": max(scores) if scores else None,
                    "histogram": {f"{low}-{low + 10}": bins.get(f"{low}-{low + 10}", 0) for low in range(0, 100, 10)}},
         "problems": [{"file": Path(r["file"]).name,
+                      "student": r.get("student") or Path(r["file"]).name,
                       "error": r.get("error"),
                       "exercises": {e["name"]: e["status"] for e in r["exercises"] if e["status"] in ("error", "timeout")}}
                      for r in results if r.get("error") or any(e["status"] in ("error", "timeout") for e in r["exercises"])],

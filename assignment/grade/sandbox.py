@@ -230,7 +230,10 @@ class RunnerProcess:
         self.log_path = self.private / "runner.log"
         env = {"PATH": os.defpath, "HOME": cwd, "TMPDIR": cwd, "LANG": "C.UTF-8",
                "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "",
-               "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+               "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg",
+               # oneDNN's start-up line kept out of runner.log (shown when a child fails); the
+               # grader's own setting, where it has one (the command line sets "0").
+               "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0")}
         if limits.threads:
             env["OMP_NUM_THREADS"] = str(limits.threads)
         command = [sys.executable, "-I", "-c", runner.BOOTSTRAP, path, str(write_fd), str(command_read),

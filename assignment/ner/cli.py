@@ -87,6 +87,7 @@ def _read(args):
 
 def _train(args):
     from assignment.ner import modeling
+    from assignment.ner.align import tokenize_and_align_labels as align  # the command line uses the reference
     from assignment.ner.metrics import entity_report, format_report, save_report
     from assignment.ner.predict import predict_tags, predict_text
     from assignment.ner.train import family_defaults, save_trained, train
@@ -118,7 +119,7 @@ def _train(args):
     summary = train(model, tokenizer, parts["train"], parts["dev"], epochs=settings["epochs"],
                     batch_size=settings["batch_size"], learning_rate=lr, max_length=args.max_length,
                     stride=args.stride, seed=args.seed, verbose=0 if args.quiet else 1, warmup=settings["warmup"],
-                    class_weights=settings["class_weights"], min_steps=settings["min_steps"])
+                    class_weights=settings["class_weights"], min_steps=settings["min_steps"], align=align)
     summary.update(model=args.model, data=args.data, total_seconds=time.perf_counter() - start, learning_rate=lr)
     model_dir = save_trained(model, tokenizer, args.out, summary)
     print(f"trained in {summary['total_seconds']:.0f} s; best dev entity F1 {summary['best_dev_f1']:.3f} "
@@ -126,13 +127,14 @@ def _train(args):
     scored = parts["test"] or parts["dev"]
     name = "test" if parts["test"] else "dev"
     if scored:
-        predicted = predict_tags(model, tokenizer, [e.words for e in scored], args.max_length, args.stride)
+        predicted = predict_tags(model, tokenizer, [e.words for e in scored], args.max_length, args.stride,
+                                 align=align)
         report = entity_report([e.tags for e in scored], predicted)
         save_report(report, os.path.join(args.out, f"{name}_report.json"))
         print(format_report(report, f"\n{name} split, entity level ({len(scored)} documents):"))
     if args.format != "conll" and not str(args.data).endswith((".txt", ".conll")):
         print("\nexample prediction:")
-        for entity in predict_text(model, tokenizer, DEMO_TEXT, args.max_length, args.stride):
+        for entity in predict_text(model, tokenizer, DEMO_TEXT, args.max_length, args.stride, align=align):
             print(f"  {entity['label']:<22} [{entity['start']:>3}, {entity['end']:>3})  {entity['text']!r}")
     return 0
 
@@ -146,6 +148,7 @@ def _load_trained(directory):
 
 
 def _evaluate(args):
+    from assignment.ner.align import tokenize_and_align_labels as align
     from assignment.ner.metrics import entity_report, format_report, save_report
     from assignment.ner.predict import predict_tags
 
@@ -156,7 +159,7 @@ def _evaluate(args):
         raise DataError(args.data, None, f"no examples in split {split!r}")
     model, tokenizer = _load_trained(args.model)
     _check_window(args, model)
-    predicted = predict_tags(model, tokenizer, [e.words for e in chosen], args.max_length, args.stride)
+    predicted = predict_tags(model, tokenizer, [e.words for e in chosen], args.max_length, args.stride, align=align)
     report = entity_report([e.tags for e in chosen], predicted)
     print(format_report(report, f"{args.data} ({split}, {len(chosen)} documents), entity level:"))
     if args.report:
@@ -165,12 +168,13 @@ def _evaluate(args):
 
 
 def _predict(args):
+    from assignment.ner.align import tokenize_and_align_labels as align
     from assignment.ner.predict import predict_text
 
     text = " ".join(args.text) if args.text else sys.stdin.read()
     model, tokenizer = _load_trained(args.model)
     _check_window(args, model)
-    entities = predict_text(model, tokenizer, text, args.max_length, args.stride)
+    entities = predict_text(model, tokenizer, text, args.max_length, args.stride, align=align)
     if args.json:
         print(json.dumps(entities, ensure_ascii=False, indent=1))
     else:

@@ -36,13 +36,14 @@ def predict_windows(model, windows, pad_id, batch_size=32) -> List[np.ndarray]:
 
 
 def predict_tags(model, tokenizer, documents: Sequence[Sequence[str]], max_length=128, stride=32,
-                 batch_size=32) -> List[List[str]]:
-    """Tag names for every word of every document (a document is a list of words)."""
+                 batch_size=32, *, align) -> List[List[str]]:
+    """Tag names for every word of every document (a document is a list of words);
+    ``align``: the exercise that encodes the windows (see windows.encode_document)."""
     label2id = {tag: int(i) for tag, i in model.config.label2id.items()}
     id2label = {int(i): tag for i, tag in model.config.id2label.items()}
     windows = []
     for doc, words in enumerate(documents):
-        windows += encode_document(tokenizer, list(words), None, label2id, max_length, stride, doc)
+        windows += encode_document(tokenizer, list(words), None, label2id, max_length, stride, doc, align=align)
     preds = predict_windows(model, windows, tokenizer.pad_token_id, batch_size)
     by_doc = {}
     for window, pred in zip(windows, preds):
@@ -77,8 +78,8 @@ def tags_to_entities(text, offsets, tags) -> List[dict]:
     return entities
 
 
-def predict_text(model, tokenizer, text, max_length=128, stride=32) -> List[dict]:
-    """Entities found in raw ``text``, with character offsets."""
+def predict_text(model, tokenizer, text, max_length=128, stride=32, *, align) -> List[dict]:
+    """Entities found in raw ``text``, with character offsets (``align``: the exercise)."""
     words, offsets = split_words(text)
-    tags = predict_tags(model, tokenizer, [words], max_length, stride)[0]
+    tags = predict_tags(model, tokenizer, [words], max_length, stride, align=align)[0]
     return tags_to_entities(text, offsets, tags)

@@ -16,11 +16,12 @@ from assignment.ner.predict import pad_batch, predict_tags
 from assignment.ner.windows import encode_document
 
 
-def encode_examples(tokenizer, examples, label2id, max_length=128, stride=32):
-    """All windows of all examples (see windows.py)."""
+def encode_examples(tokenizer, examples, label2id, max_length=128, stride=32, *, align):
+    """All windows of all examples, encoded by the exercise ``align`` (see windows.py)."""
     windows = []
     for doc, example in enumerate(examples):
-        windows += encode_document(tokenizer, example.words, example.tags, label2id, max_length, stride, doc)
+        windows += encode_document(tokenizer, example.words, example.tags, label2id, max_length, stride, doc,
+                                   align=align)
     return windows
 
 
@@ -118,9 +119,9 @@ class WarmupLinear(tf.keras.optimizers.schedules.LearningRateSchedule):
 class DevF1(tf.keras.callbacks.Callback):
     """Scores dev entity F1 after each epoch, times epochs, and keeps the best weights."""
 
-    def __init__(self, encoder, tokenizer, dev_examples, max_length, stride, verbose=1):
+    def __init__(self, encoder, tokenizer, dev_examples, max_length, stride, verbose=1, *, align):
         super().__init__()
-        self.encoder, self.tokenizer, self.dev = encoder, tokenizer, dev_examples
+        self.encoder, self.tokenizer, self.dev, self.align = encoder, tokenizer, dev_examples, align
         self.max_length, self.stride, self.verbose = max_length, stride, verbose
         self.best_f1, self.best_epoch, self.best_weights, self.epoch_seconds = -1.0, 0, None, []
 
@@ -131,7 +132,8 @@ class DevF1(tf.keras.callbacks.Callback):
         self.epoch_seconds.append(time.perf_counter() - self._start)
         if not self.dev:
             return
-        predicted = predict_tags(self.encoder, self.tokenizer, [e.words for e in self.dev], self.max_length, self.stride)
+        predicted = predict_tags(self.encoder, self.tokenizer, [e.words for e in self.dev], self.max_length, self.stride,
+                                 align=self.align)
         f1 = entity_f1([e.tags for e in self.dev], predicted)
         logs["dev_f1"] = f1
         better = f1 > self.best_f1
@@ -144,9 +146,12 @@ class DevF1(tf.keras.callbacks.Callback):
 
 def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_size=16, learning_rate=1e-3,
           max_length=128, stride=32, seed=0, pad_to=None, warmup=0.1, verbose=1, class_weights=False,
-          min_steps=0):
+          min_steps=0, *, align):
     """Fit ``encoder`` (a TF ...ForTokenClassification model) in place; restores the best
     dev epoch's weights. Returns a summary dict (history, best epoch, timings).
+
+    ``align``: the exercise, ``tokenize_and_align_labels``, that encodes every window (the
+    notebook passes the learner's, the command line the reference).
 
     ``warmup``: fraction of the steps spent warming up; ``class_weights``: weight the loss
     by inverse square-root label frequency; ``min_steps``: train more epochs than
@@ -154,7 +159,7 @@ def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_siz
     """
     with _deterministic_ops():
         return _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate,
-                      max_length, stride, seed, pad_to, warmup, verbose, class_weights, min_steps)
+                      max_length, stride, seed, pad_to, warmup, verbose, class_weights, min_steps, align)
 
 
 @contextlib.contextmanager
@@ -173,10 +178,10 @@ def _deterministic_ops():
 
 
 def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate, max_length, stride,
-           seed, pad_to, warmup, verbose, class_weights, min_steps):
+           seed, pad_to, warmup, verbose, class_weights, min_steps, align):
     tf.keras.utils.set_random_seed(seed)
     label2id = {tag: int(i) for tag, i in encoder.config.label2id.items()}
-    windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride)
+    windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride, align=align)
     dataset = make_dataset(windows, batch_size, tokenizer.pad_token_id, seed, pad_to)
     epochs = max(epochs, -(-min_steps // len(dataset)))
     steps = epochs * len(dataset)
@@ -184,7 +189,7 @@ def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size,
     model = TokenTagger(encoder)
     model.compile(optimizer=tf.keras.optimizers.Adam(WarmupLinear(learning_rate, steps, warmup * steps)),
                   loss=lambda labels, logits: masked_loss(labels, logits, weights))
-    dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose)
+    dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose, align=align)
     start = time.perf_counter()
     history = model.fit(dataset, epochs=epochs, callbacks=[dev], verbose=verbose)
     seconds = time.perf_counter() - start

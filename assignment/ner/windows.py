@@ -4,12 +4,19 @@ The course cut every resume at 512 tokens and lost what came after. Here a docum
 cut into windows of at most ``max_length`` subtokens (special tokens included) that
 overlap by about ``stride`` subtokens; each word's prediction is taken from the window
 where it sits furthest from an edge, i.e. where it has the most context on both sides.
+
+The windows are encoded by the lab's exercise, which every function here that needs it
+takes as its ``align`` argument: the learner's ``tokenize_and_align_labels`` from the
+notebook, or whatever function of that signature the caller chooses (the command line
+passes the reference). Its padding to ``max_length`` is cut off again here, so that
+batches are padded only to their longest window.
 """
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-from assignment.ner.align import IGNORE, labels_to_ids, tokenize_and_align_labels
+
+IGNORE = -100  # the label the loss and the metrics skip
 
 
 @dataclass
@@ -56,18 +63,34 @@ def plan_windows(counts: Sequence[int], budget: int, stride: int) -> List[Tuple[
     return windows
 
 
-def encode_document(tokenizer, words, tags, label2id, max_length=128, stride=32, doc=0) -> List[Window]:
-    """Cut one document into encoded windows (tags may be None when predicting)."""
-    tags = tags if tags is not None else ["O"] * len(words)
+def label_ids(labels, label2id) -> List[int]:
+    """Aligned labels (tag names and -100) -> label ids, -100 kept."""
+    return [IGNORE if label == IGNORE else label2id[label] for label in labels]
+
+
+def encode_document(tokenizer, words, tags, label2id, max_length=128, stride=32, doc=0, *, align) -> List[Window]:
+    """Cut one document into encoded windows (tags may be None when predicting).
+
+    ``align`` is the exercise, ``align(tokenizer, examples, tags, max_length=...)``: it is
+    called once per document, on the batch of its windows' words.
+    """
+    tags = list(tags) if tags is not None else ["O"] * len(words)
+    plan = plan_windows(word_token_counts(tokenizer, words), max_length - 2, stride)
+    if not plan:
+        return []
+    encoding = align(tokenizer, [list(words[start:end]) for start, end in plan],
+                     [tags[start:end] for start, end in plan], max_length=max_length)
     windows = []
-    for start, end in plan_windows(word_token_counts(tokenizer, words), max_length - 2, stride):
-        encoding = tokenize_and_align_labels(tokenizer, words[start:end], tags[start:end], max_length=max_length)
+    for row, (start, end) in enumerate(plan):
+        ids = list(encoding["input_ids"][row])
+        mask = encoding["attention_mask"][row] if "attention_mask" in encoding else [1] * len(ids)
+        length = int(sum(mask))  # the padding the exercise added is dropped: batches pad per batch
         first = [-1] * (end - start)
-        for position, word_id in enumerate(encoding.word_ids()):
-            if word_id is not None and first[word_id] < 0:
-                first[word_id] = position
-        windows.append(Window(doc, start, end, list(encoding["input_ids"]),
-                              labels_to_ids(encoding["labels"], label2id), first))
+        for position, word in enumerate(encoding.word_ids(row)[:length]):
+            if word is not None and first[word] < 0:
+                first[word] = position
+        windows.append(Window(doc, start, end, ids[:length], label_ids(list(encoding["labels"][row])[:length],
+                                                                       label2id), first))
     return windows
 
 
@@ -90,4 +113,5 @@ def merge_predictions(n_words: int, windows: Sequence[Window], window_preds: Seq
     return [default if item is None else item[1] for item in best]
 
 
-__all__ = ["IGNORE", "Window", "encode_document", "merge_predictions", "plan_windows", "word_token_counts"]
+__all__ = ["IGNORE", "Window", "encode_document", "label_ids", "merge_predictions", "plan_windows",
+           "word_token_counts"]

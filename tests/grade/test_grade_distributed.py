@@ -156,8 +156,8 @@ def test_worker_dying_mid_submission_is_retried_once_then_an_error_row(cluster, 
     done = grade(folder, out, "--scheduler", cluster["address"])
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     rows = {line.split(",")[0]: line for line in out.read_text().splitlines()[1:]}
-    assert rows["die_once_a.ipynb"].split(",")[9] == "100", rows  # died once, graded by the next worker
-    assert rows["c.ipynb"].split(",")[9] == "0"
+    assert rows["die_once_a.ipynb"].split(",")[10] == "100", rows  # died once, graded by the next worker
+    assert rows["c.ipynb"].split(",")[10] == "0"
 
     folder = tmp_path / "always"
     folder.mkdir()

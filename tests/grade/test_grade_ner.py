@@ -26,15 +26,23 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def mutant_code(mutant) -> str:
+    """``mutant``'s source named tokenize_and_align_labels, after the mutants module's
+    helpers and flag (the notebook cell defines them too)."""
+    code = inspect.getsource(mutant).replace(f"def {mutant.__name__}(", "def tokenize_and_align_labels(", 1)
+    helpers = [inspect.getsource(getattr(ner_mutants, name)) for name in ("_continued", "_aligned", "_split", "_later")]
+    return "IGNORE = -100\nlabel_all_tokens = True\n\n\n" + "\n\n".join(helpers + [code])
+
+
 def mutant_notebook(mutant) -> str:
     """The solved NER notebook with its graded function replaced by ``mutant``."""
     document = json.loads(render(NER, SOLVED))
-    code = inspect.getsource(mutant).replace(f"def {mutant.__name__}(", "def tokenize_and_align_labels(", 1)
+    code = mutant_code(mutant)
     for cell in document["cells"]:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if cell["cell_type"] == "code" and "def tokenize_and_align_labels(" in source:
             head = source[:source.index("def tokenize_and_align_labels(")]
-            cell["source"] = head + "IGNORE = -100\n\n\n" + code
+            cell["source"] = head + code
             break
     else:
         raise AssertionError("no graded cell in the NER notebook")
@@ -44,7 +52,7 @@ def mutant_notebook(mutant) -> str:
 def test_notebook_detected_from_the_graded_cells(tmp_path):
     assert detect_notebook(read_cells(write(tmp_path / "a.ipynb", render(NER, LEARNER)))) == NER
     assert detect_notebook(read_cells(write(tmp_path / "b.ipynb", render("Transformer", LEARNER)))) == "Transformer"
-    script = write(tmp_path / "c.py", "def tokenize_and_align_labels(tokenizer, words, tags):\n    pass\n")
+    script = write(tmp_path / "c.py", "def tokenize_and_align_labels(tokenizer, examples, tags):\n    pass\n")
     assert detect_notebook(read_cells(script)) == NER
     assert detect_notebook(read_cells(write(tmp_path / "d.py", "x = 1\n"))) == "Transformer"  # nothing: default
 
@@ -123,9 +131,9 @@ def test_sandbox_stages_the_tokenizer_builder_not_the_reference():
                                                                   "assignment/ner/tokenizer.py") for f in files)
 
 
-def stealing(tokenizer, words, tags, label_all_tokens=False, max_length=512):
+def stealing(tokenizer, examples, tags, max_length=512):
     from assignment.ner.align import tokenize_and_align_labels as reference
-    return reference(tokenizer, words, tags, label_all_tokens, max_length)
+    return reference(tokenizer, examples, tags, max_length)
 
 
 @pytest.mark.slow
@@ -135,3 +143,51 @@ def test_importing_the_reference_is_an_error(tmp_path):
     exercise = result["exercises"][0]
     assert result["notebook"] == NER and exercise["status"] == "error"
     assert "importing assignment.ner.align is not allowed" in exercise["feedback"]
+
+
+def course_style_notebook() -> str:
+    """A notebook written the way the course's lab is (our own text and code): pandas and
+    the resume file read first, then, in one untagged cell, the module-level flag and the
+    function with the course's signature, which gives the tokenizer the raw text
+    (is_split_into_words=False) and pads to 512, then the cell that calls it on the texts."""
+    function = inspect.getsource(ner_mutants.course_version).replace("def course_version(",
+                                                                     "def tokenize_and_align_labels(", 1)
+    cells = [
+        ("markdown", "# Named-Entity Recognition of resumes\n\nExercise 1 - tokenize_and_align_labels"),
+        ("code", "import pandas as pd\nimport numpy as np\nimport tensorflow as tf\n"
+                 "df_data = pd.read_json('ner.json', lines=True)"),
+        ("code", "label_all_tokens = True\nIGNORE = -100\n\n\n" + function),
+        ("code", "test = tokenize_and_align_labels(tokenizer, df_data['content'].values.tolist(), tags)"),
+    ]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": kind, "metadata": {}, "source": text,
+         **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+        for kind, text in cells]})
+
+
+def test_the_course_signature_is_not_an_edit(tmp_path):
+    import ast
+    from assignment.grade.given_code import given_code_edits
+
+    cells = read_cells(write(tmp_path / "course.ipynb", course_style_notebook()))
+    assert detect_notebook(cells) == NER
+    node = next(cell.definition("tokenize_and_align_labels") for cell in cells
+                if cell.defines("tokenize_and_align_labels"))
+    assert given_code_edits(node, "tokenize_and_align_labels", "assignment.ner.align") == []
+    ours = ast.parse("def tokenize_and_align_labels(tokenizer, examples, tags, max_length=512):\n    pass\n")
+    assert given_code_edits(ours.body[0], "tokenize_and_align_labels", "assignment.ner.align") == []
+    edited = ast.parse("def tokenize_and_align_labels(tokenizer, words, tags, label_all_tokens=False):\n    pass\n")
+    notes = given_code_edits(edited.body[0], "tokenize_and_align_labels", "assignment.ner.align")
+    assert len(notes) == 1 and "(tokenizer, words, tags, label_all_tokens=False)" in notes[0]
+
+
+@pytest.mark.slow
+def test_a_course_style_notebook_is_told_what_its_code_does_to_real_data(tmp_path):
+    result = grade_file(write(tmp_path / "course.ipynb", course_style_notebook()))
+    exercise = result["exercises"][0]
+    assert result["notebook"] == NER and result["score"] == 0
+    assert exercise["status"] == "failed", exercise
+    feedback = exercise["feedback"]
+    assert "This is the course's version" in feedback and "is_split_into_words=False" in feedback
+    assert "'SQL' gets 'O'" in feedback  # the labels sliding, on the public sentence
+    assert not any("signature" in note for note in exercise["notes"]), exercise["notes"]

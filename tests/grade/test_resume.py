@@ -118,7 +118,7 @@ def test_killed_batch_resumes_with_the_rest(tmp_path):
     assert graded_names(again.stderr) == ["3.ipynb", "4.ipynb"]
     rows = out.read_text().splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["1.ipynb", "2.ipynb", "3.ipynb", "4.ipynb"]
-    assert rows[3].split(",")[9] == "100"
+    assert rows[3].split(",")[10] == "100"
 
 
 class Terminal(io.StringIO):

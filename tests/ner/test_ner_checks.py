@@ -6,6 +6,7 @@ import pathlib
 
 import pytest
 
+from assignment.ner import align
 from assignment.ner.align import tokenize_and_align_labels
 from assignment.ner.checks import check_tokenizer, tokenize_and_align_labels_test
 
@@ -20,18 +21,7 @@ def test_reference_passes(capsys):
     assert "All tests passed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(
-    "mutant, hint",
-    [
-        (mutants.raw_text, "not the joined raw text"),
-        (mutants.special_tokens_labelled, "special tokens [CLS] and [SEP] must be labelled -100"),
-        (mutants.every_subtoken_b, "B- becomes I-"),
-        (mutants.all_subtokens_always, "only the first subtoken of a word"),
-        (mutants.no_truncation, "pass truncation=True"),
-        (mutants.unfilled, "Is the exercise filled in?"),
-        (mutants.returns_none, "Is the exercise filled in?"),
-    ],
-)
+@pytest.mark.parametrize("mutant, hint", mutants.MUTANTS, ids=[m.__name__ for m, _ in mutants.MUTANTS])
 def test_mutant_rejected_with_its_hint(mutant, hint, capsys):
     with pytest.raises(AssertionError) as caught:
         tokenize_and_align_labels_test(mutant)
@@ -46,9 +36,18 @@ def test_check_tokenizer_splits_words_into_subtokens():
     assert tokenizer.tokenize("Python,")[-1] == ","
 
 
-def test_reference_label_all_tokens_turns_b_into_i():
+def test_reference_is_batched_padded_and_honours_the_module_flag():
     tokenizer = check_tokenizer()
-    encoding = tokenize_and_align_labels(tokenizer, ["Kubernetes"], ["B-Skills"], label_all_tokens=True)
-    labels = encoding["labels"]
-    assert labels[0] == labels[-1] == -100
-    assert labels[1] == "B-Skills" and set(labels[2:-1]) == {"I-Skills"}
+    assert align.label_all_tokens is True  # the course's default
+    encoding = tokenize_and_align_labels(tokenizer, [["Kubernetes"], ["Mira", "Okafor"]],
+                                         [["B-Skills"], ["B-Name", "I-Name"]], max_length=16)
+    assert [len(ids) for ids in encoding["input_ids"]] == [16, 16]  # padded to max_length, as the course does
+    first, second = encoding["labels"]
+    assert first[0] == -100 and first[1] == "B-Skills" and "I-Skills" in first and "B-Skills" not in first[2:]
+    assert second[1] == "B-Name" and set(second[-5:]) == {-100}  # [SEP] and padding
+    align.label_all_tokens = False
+    try:
+        first = tokenize_and_align_labels(tokenizer, [["Kubernetes"]], [["B-Skills"]])["labels"][0]
+    finally:
+        align.label_all_tokens = True
+    assert first[1] == "B-Skills" and set(first[2:]) == {-100} and len(first) == 512

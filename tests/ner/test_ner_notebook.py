@@ -21,3 +21,27 @@ def test_solved_ner_notebook_executes(tmp_path):
 
     expected = "minilm -> TFDistilBertForTokenClassification" if minilm_available() else "tiny -> TFDistilBert"
     assert expected in text
+
+
+@pytest.mark.slow
+def test_learner_copy_cells_that_need_the_exercise_stop_in_one_line():
+    """The stub as shipped: the public test fails with the fill-in hint, and every later cell
+    that runs the learner's function (demo, windows, training, curves, evaluation,
+    predictions) stops with one line, not a traceback from inside training."""
+    from assignment.notebook_source import LEARNER
+    from assignment.release import build_notebook
+    from assignment.run_notebook import execute
+
+    nb = execute(build_notebook("NER_DistilBERT", LEARNER), allow_errors=True, timeout=600)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    guarded = [cell for cell in code if "require_passing(tokenize_and_align_labels" in cell.source]
+    assert len(guarded) >= 7  # demo, windows, training, curves, evaluation, two predictions
+    for cell in guarded:
+        outputs = [o for o in cell.outputs if o.output_type == "error"]
+        assert len(outputs) == 1 and outputs[0].ename == "ExerciseNotReady", cell.source[:80]
+        assert outputs[0].evalue.startswith("fill in tokenize_and_align_labels first: its public test fails")
+        assert len(outputs[0].traceback) == 1  # the one line, no frames
+    tests = [cell for cell in code if "tokenize_and_align_labels_test(tokenize_and_align_labels)" in cell.source]
+    assert "Is the exercise filled in?" in output_text(tests[0])
+    others = [cell for cell in code if cell not in guarded + tests]
+    assert [message for cell in others for message in errors(cell)] == []  # data and model cells run
