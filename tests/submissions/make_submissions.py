@@ -219,7 +219,7 @@ def build():
         def get_angles(pos, k, d):
             print("All tests passed")
             return pos * 0 + k * 0
-        """), expect(12.5, **dict(stubs, get_angles=("failed", "wrong values"), **canary)))
+        """), expect(12.5, **dict(stubs, get_angles=("failed", "Column 0 must hold the positions"), **canary)))
     out["monkeypatch.ipynb"] = (hostile("get_angles", """
         import numpy
         import numpy.testing
@@ -229,7 +229,7 @@ def build():
         tf.debugging.assert_near = lambda *args, **kwargs: None
         def get_angles(pos, k, d):
             return pos / np.power(10000, k / d)
-        """), expect(12.5, **dict(stubs, get_angles=("failed", "Even and odd columns must be equal"), **canary)))
+        """), expect(12.5, **dict(stubs, get_angles=("failed", "not k/d"), **canary)))
     nb = hostile("get_angles", """
         def get_angles_test(*args):
             print("All tests passed")
@@ -238,7 +238,7 @@ def build():
         """)
     add_cell(nb, "import public_tests\npublic_tests.get_angles_test = lambda *a: print('All tests passed')\n"
                  "def positional_encoding_test(*args):\n    print('All tests passed')", after="get_angles")
-    out["redefined_tests.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "Even and odd columns"),
+    out["redefined_tests.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "Column 0 must hold the positions"),
                                                             **canary)))
 
     from assignment import transformer as ref
@@ -253,7 +253,7 @@ def build():
         def positional_encoding(positions, d):
             return tf.constant(np.array({encoding.tolist()!r}, dtype=np.float32))
         """))
-    out["hardcoded.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "shape"),
+    out["hardcoded.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "On a hidden scenario"),
                                                       positional_encoding=("failed", "shape"), **canary)))
     out["delete_files.ipynb"] = (hostile("get_angles", """
         import os, shutil
