@@ -54,9 +54,9 @@ MAX_OUTPUT = 4000  # characters of a grandchild's printed output kept in the res
 # Modules the learner's code must not import in the grandchild: the real reference
 # solutions (the learner's namespace holds a stand-in without the graded exercise), the
 # generators that read them, and the checks' known mistakes (they re-implement solutions).
-BLOCKED_MODULES = ("assignment.transformer", "assignment.ner.align", "assignment.notebook_source", "assignment.release",
-                   "assignment.run_notebook", "assignment.grade", "assignment.checks.known_mistakes",
-                   "assignment.checks.live")
+BLOCKED_MODULES = ("assignment.transformer", "assignment.transformer_2021", "assignment.ner.align",
+                   "assignment.notebook_source", "assignment.release", "assignment.run_notebook", "assignment.grade",
+                   "assignment.checks.known_mistakes", "assignment.checks.live")
 
 KERAS_NAMES = ("Dense", "Dropout", "Embedding", "LayerNormalization", "MultiHeadAttention", "Input")
 
