@@ -77,6 +77,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.ner.social": INSTRUCTOR,
     # the reference solutions and the tools around them
     "assignment.transformer": INSTRUCTOR,
+    "assignment.transformer_2021": INSTRUCTOR,  # the 2021 release's reference solutions
     "assignment.notebook_source": INSTRUCTOR,  # reads the reference modules' text
     "assignment.release": INSTRUCTOR,
     "assignment.student_release": INSTRUCTOR,
