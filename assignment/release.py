@@ -121,6 +121,9 @@ def main(argv=None) -> int:
     parser.add_argument("--student", metavar="DIR", type=Path,
                         help="write the student release into DIR instead: learner notebooks, public_tests.py, "
                              "the checks' learner side and the recorded public values, no solutions")
+    parser.add_argument("--zip", action="store_true",
+                        help="with --student DIR: also write DIR.zip, the same files in one archive (the same bytes "
+                             "on every run), for a course page")
     parser.add_argument("--gradescope", metavar="DIR", type=Path,
                         help="write DIR/autograder.zip, a Gradescope autograder (setup.sh, run_autograder, the "
                              "grader with the reference and hidden checks); --notebook picks the one it grades")
@@ -136,8 +139,11 @@ def main(argv=None) -> int:
             if not stale:
                 print(f"up to date: {', '.join(available_notebooks())}")
             return 1 if stale else 0
+        if args.zip and args.student is None:
+            print("error: --zip needs --student DIR (it archives the student release)", file=sys.stderr)
+            return 2
         if args.student is not None:
-            return _student(args.student, args.notebook)
+            return _student(args.student, args.notebook, args.zip)
         if args.gradescope is not None:
             from assignment.grade.autograder import write_autograder
             print(f"wrote: {_display(write_autograder(args.gradescope, args.notebook))}")
@@ -159,17 +165,22 @@ def main(argv=None) -> int:
     return 0
 
 
-def _student(out_dir: Path, notebooks) -> int:
+def _student(out_dir: Path, notebooks, archive: bool = False) -> int:
+    from assignment.learner_environment import RequirementsError
+    from assignment.release_archive import write_archive
     from assignment.student_release import STUDENT_NOTEBOOKS, StudentReleaseError, write_student_release
     names = notebooks or [name for name in available_notebooks() if name in STUDENT_NOTEBOOKS]
     try:
         written = write_student_release(out_dir, names, progress=lambda e: print(f"recording {e.name}",
                                                                                file=sys.stderr))
-    except StudentReleaseError as error:
+    except (StudentReleaseError, RequirementsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote: {_display(path)}")
+    if archive:
+        zipped = write_archive(out_dir, written, Path(f"{Path(out_dir).resolve()}.zip"))
+        print(f"wrote: {_display(zipped)} ({len(written)} files, {zipped.stat().st_size / 1e6:.1f} MB)")
     left_out = [name for name in available_notebooks() if name not in names]
     if left_out:
         print(f"not in the student release: {', '.join(left_out)} (its public test needs the reference "

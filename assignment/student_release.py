@@ -1,12 +1,15 @@
-"""``python -m assignment release --student DIR``: what an instructor hands to learners.
+"""``python -m assignment release --student DIR [--zip]``: what an instructor hands to learners.
 
-DIR gets the learner notebooks, a ``public_tests.py``, the learner side of the checks
-vendored as the package ``assignment_checks`` (imports rewritten so that nothing in DIR
-imports this repository), and ``public_test_values.json``: the expected values of the
-public scenarios and the known mistakes' outputs there, recorded from the reference now.
+DIR gets both labs whole, on the learner's own code: the learner notebooks (the
+Transformer notebook with its dates section, the NER lab with every section), the NER
+lab's data file, ``public_tests.py``, every learner-safe module of the repository
+(``assignment/audience.py``) vendored as the package ``assignment_lab`` (same layout,
+imports renamed, so that nothing in DIR imports this repository), and
+``public_test_values.json``: the expected values of the public scenarios and the known
+mistakes' outputs there, recorded from the reference now. Then the learner's own
+environment: pinned requirements (``assignment/learner_environment.py``), ``setup_env.py``
+and a README with two commands. ``--zip`` also writes ``DIR.zip`` with the same files.
 No reference solution, no known mistake, no live reference and no hidden scenario goes in.
-The NER lab's copy keeps its graded exercise and public test but not its data, model,
-training and evaluation sections: they use the lab's repository (``assignment.ner``).
 """
 from __future__ import annotations
 
@@ -14,25 +17,22 @@ import ast
 import re
 import shutil
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Iterable, List
 
 import nbformat
 
+from assignment import audience
+from assignment.audience import module_path
 from assignment.exercises import NOTEBOOKS
-from assignment.notebook_source import LEARNER, OPTIONAL_TAG, REPO_ROOT, SOURCE_DIR
+from assignment.notebook_source import LEARNER, REPO_ROOT, SOURCE_DIR
 
-PACKAGE = "assignment_checks"  # the vendored checks' package name inside DIR
+PACKAGE = "assignment_lab"  # the vendored package's name inside DIR
 VALUES_FILE = "public_test_values.json"  # the name public_tests.py (repo and DIR) looks for
 # Notebooks whose public tests can run from recorded values (their checks are probe/judge
 # Check classes, judged without the reference solution).
 STUDENT_NOTEBOOKS = ("Transformer", "NER_DistilBERT")
-# Repository modules every student release needs besides the exercise check modules.
-BASE_MODULES = ("assignment.checks.protocol", "assignment.checks.recorded", "assignment.observations",
-                "assignment.legacy_keras", "assignment.exercises")
-# Instructor-only modules: they hold or re-implement the solutions. Reaching one while
-# collecting the vendored modules is an error, never a silent copy.
-FORBIDDEN = ("assignment.checks.known_mistakes", "assignment.checks.live", "assignment.transformer",
-             "assignment.ner.align")
+# Data files a notebook reads, shipped at the same path under DIR.
+NOTEBOOK_DATA = {"NER_DistilBERT": ("data/resumes.jsonl",)}
 HIDDEN_TAGS = ("COURSE", "BEYOND")
 
 
@@ -43,8 +43,7 @@ class StudentReleaseError(RuntimeError):
 # ------------------------------------------------------------------ which modules, renamed how
 
 def _module_file(module: str) -> Path:
-    path = REPO_ROOT.joinpath(*module.split("."))
-    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    return REPO_ROOT / module_path(module)
 
 
 def _imports_of(module: str) -> List[str]:
@@ -59,46 +58,46 @@ def _imports_of(module: str) -> List[str]:
             # `from assignment.checks import protocol` imports a submodule
             found += [f"{node.module}.{alias.name}" for alias in node.names]
     return [name for name in found if (name == "assignment" or name.startswith("assignment."))
-            and (_module_file(name).is_file())]
+            and (REPO_ROOT / module_path(name)).is_file()]
 
 
-def learner_modules(notebooks: Iterable[str] = STUDENT_NOTEBOOKS) -> List[str]:
-    """The repository modules the learner side needs: the check modules of ``notebooks``,
-    the base modules, and everything they import from the repository (sorted)."""
-    wanted = [e.check_module for name in notebooks for e in NOTEBOOKS[name]] + list(BASE_MODULES)
-    seen: Dict[str, str] = {}  # module -> who imported it
-    stack = [(module, "the registry") for module in wanted]
-    while stack:
-        module, by = stack.pop()
-        if module in seen or module in ("assignment", "assignment.checks"):
-            continue
-        if module in FORBIDDEN:
-            raise StudentReleaseError(f"{by} imports {module}, which is instructor-only: the student "
-                                      "release cannot ship it")
-        seen[module] = by
-        stack += [(name, module) for name in _imports_of(module)]
-    return sorted(seen)
+def learner_modules() -> List[str]:
+    """Every learner-safe module of the repository (``assignment/audience.py``), sorted:
+    the release ships them all. Raises StudentReleaseError when one of them imports a
+    module that is not learner-safe (it could not work in DIR, and shipping it would be a leak)."""
+    shipped = audience.modules(audience.LEARNER)
+    for module in shipped:
+        for name in _imports_of(module):
+            if audience.AUDIENCE.get(name) != audience.LEARNER:
+                raise StudentReleaseError(f"{module_path(module)} imports {name}, which is "
+                                          f"{audience.AUDIENCE.get(name, 'not classified')} (assignment/audience.py): "
+                                          "a learner-safe module may import learner-safe modules only, or take what "
+                                          "it needs as an argument")
+    return list(shipped)
 
 
 def vendored_name(module: str) -> str:
-    """``assignment.checks.positional`` -> ``assignment_checks.positional``, ``assignment.observations``
-    -> ``assignment_checks.observations``, ``assignment.ner.tokenizer`` -> ``assignment_checks.ner_tokenizer``
-    (one flat package: ``assignment_checks.ner`` is the NER check)."""
-    for prefix in ("assignment.checks.", "assignment."):
-        if module.startswith(prefix):
-            return f"{PACKAGE}.{module[len(prefix):].replace('.', '_')}"
+    """``assignment.checks.positional`` -> ``assignment_lab.checks.positional``,
+    ``assignment.dates.train`` -> ``assignment_lab.dates.train``: the repository's layout
+    under another top-level name."""
+    if module == "assignment" or module.startswith("assignment."):
+        return PACKAGE + module[len("assignment"):]
     raise ValueError(f"not a repository module: {module}")
 
 
+def vendored_path(module: str) -> str:
+    """The vendored module's file, relative to DIR."""
+    return PACKAGE + module_path(module)[len("assignment"):]
+
+
 def rewrite_imports(text: str, modules: Iterable[str]) -> str:
-    """The vendored ``modules``' names, in code and strings, renamed into ``assignment_checks``
+    """The vendored ``modules``' names, in code and strings, renamed into ``assignment_lab``
     (other repository names, e.g. the registry's ``source_module`` strings, are left as
-    they are: nothing in DIR imports them)."""
-    for module in sorted(modules, key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(module)}\b", vendored_name(module), text)
-    # `import assignment` (it selects tf-keras): the vendored package's __init__ does the same
-    text = re.sub(r"(?m)^(\s*)import assignment(?![\w.])", rf"\1import {PACKAGE}", text)
-    return re.sub(r"\bassignment\.checks\b", PACKAGE, text)
+    they are: nothing in DIR imports them, and an import of one is refused afterwards)."""
+    for module in sorted((m for m in modules if m != "assignment"), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(module)}\b(?!\.[A-Za-z_])", vendored_name(module), text)
+    # `import assignment` (it selects tf-keras) and `from assignment import x`
+    return re.sub(r"(?m)^(\s*)(import|from) assignment(?![\w.])", rf"\1\2 {PACKAGE}", text)
 
 
 # ------------------------------------------------------------------ hidden scenarios out
@@ -185,18 +184,18 @@ def prune_hidden(text: str, path="<module>") -> str:
 
 # ------------------------------------------------------------------ the files of DIR
 
-INIT_TEMPLATE = '''"""The learner side of the assignment's checks (a student release: no solutions).
+INIT_TEMPLATE = '''"""The learner's side of the assignment (a student release: no solutions).
 
-``protocol`` (Check, make_check, public_test), one module per exercise (the public
-scenarios and their hints), ``recorded`` (RecordedReference: the reference values of the
-public scenarios, replayed from ``public_test_values.json``), ``observations``.
+``checks``: the public tests' checks (the public scenarios and their hints; ``recorded``
+replays the reference values recorded in ``public_test_values.json``); ``dates``: the
+dates lab, which trains the Transformer class it is given; ``ner``: the NER lab (data,
+model, training, metrics, predictions), which uses the tokenize_and_align_labels it is
+given; ``prerequisites``: a lab cell stops with one line while its exercise fails.
 Importing this package selects tf-keras (Keras 2) before TensorFlow loads.
 """
 from {package}.legacy_keras import use_legacy_keras
 
 use_legacy_keras()
-
-from {package}.protocol import ALL_TESTS_PASSED, Check, CheckFailed, make_check, public_test, test_function  # noqa: E402,F401,E501
 '''
 
 PUBLIC_TESTS_TEMPLATE = '''"""Public tests of the assignment: `from public_tests import *`.
@@ -204,7 +203,7 @@ PUBLIC_TESTS_TEMPLATE = '''"""Public tests of the assignment: `from public_tests
 Each test takes your function or class (and, like the course, the helpers it needs),
 prints "All tests passed" in green when it is right, and otherwise raises an
 AssertionError whose message names the likely mistake. The expected values are recorded
-in public_test_values.json; the checks are in assignment_checks/.
+in public_test_values.json; the checks are in assignment_lab/checks/.
 """
 import os
 import sys
@@ -215,6 +214,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 import {package}  # noqa: E402  (selects tf-keras if TensorFlow is not loaded yet)
+import {package}.checks  # noqa: E402
 from {package}.exercises import NOTEBOOKS  # noqa: E402
 from {package}.legacy_keras import require_legacy_keras  # noqa: E402
 
@@ -225,7 +225,7 @@ _REFERENCE = {{}}
 def _reference():
     """The recorded reference values, read on the first test."""
     if "recorded" not in _REFERENCE:
-        from {package}.recorded import RecordedReference
+        from {package}.checks.recorded import RecordedReference
         with open(RECORDED_VALUES, encoding="utf-8") as handle:
             _REFERENCE["recorded"] = RecordedReference.from_json(handle.read())
     return _REFERENCE["recorded"]
@@ -237,7 +237,7 @@ def _public_test(exercise):
     def test(target, *helpers):
         require_legacy_keras(target)  # Keras 3 active: one line saying so and what to do
         if "test" not in built:
-            built["test"] = {package}.test_function(exercise, _reference)
+            built["test"] = {package}.checks.test_function(exercise, _reference)
         return built["test"](target, *helpers)
 
     test.__name__ = test.__qualname__ = exercise.check
@@ -253,84 +253,84 @@ for _exercises in NOTEBOOKS.values():
         __all__.append(_exercise.check)
 '''
 
-README_TEMPLATE = """# {title}: student copy
+README_TEMPLATE = """# {title}
 
-Open the notebooks here in Jupyter ({notebooks}) and run the cells from the top.
-The cell after each graded cell runs its public test (`from public_tests import *`):
-it prints "All tests passed" or says what looks wrong.
+{notebook_lines}
 
-Needs Python 3.11 with tensorflow 2.21, tf-keras 2.21 and numpy 1.26 (the NER lab also
-transformers 4.57 and tokenizers). The NER lab's copy holds its graded exercise and
-public test only: its data, model, training and evaluation sections are in the lab's
-repository.
+## Set up, then open the notebooks
 
-Files: the notebooks; `public_tests.py`; `assignment_checks/` (the checks of the public
-tests); `public_test_values.json` (the expected values of the public tests and the
-outputs of common mistakes on the same inputs, recorded from a correct solution).
+Linux and macOS, with Python 3.11 installed as `python3.11`, in this folder:
+
+```sh
+python3.11 setup_env.py
+.venv/bin/jupyter lab
+```
+
+Windows, with Python 3.11 from python.org, in this folder (PowerShell or Command Prompt):
+
+```bat
+py -3.11 setup_env.py
+.venv\\Scripts\\jupyter lab
+```
+
+The first command creates `.venv` here and installs everything the notebooks need, once
+(about 2.5 GB; the pinned versions are in `requirements.txt` and `requirements-nodeps.txt`,
+the second installed with `--no-deps`); the second opens JupyterLab in your browser on
+this folder (as root, add `--allow-root`). Open a notebook and run its cells from the
+top. The cell after each graded cell runs its public test: it prints "All tests passed"
+or says what looks wrong. A lab cell that needs one of your exercises checks it first and
+stops with one line ("fill in ... first") while that exercise's public test fails.
+
+Files: the notebooks; `data/` (the NER lab's resumes); `public_tests.py` and
+`public_test_values.json` (the expected values of the public tests and the outputs of
+common mistakes on the same inputs, recorded from a correct solution); `assignment_lab/`
+(the checks of the public tests and the labs' code: data, models, training, metrics; it
+uses the functions and classes you write in the notebooks and holds no solution);
+`setup_env.py`, `requirements.txt`, `requirements-nodeps.txt`.
 """
+NOTEBOOK_LINES = {
+    "Transformer": "- `Transformer.ipynb`: build a Transformer, exercise by exercise, then train yours to "
+                   "rewrite dates (`3 May 1979` -> `1979-05-03`).",
+    "NER_DistilBERT": "- `NER_DistilBERT.ipynb`: align word tags with subtokens, then fine-tune DistilBERT on "
+                      "resumes with your function and score it by entities.",
+}
+# The NER demo imports the check's tokenizer through the repository notebook's module
+# (instructor-only: it also holds the live public test); the student copy imports it from
+# the check itself.
+NER_DEMO_IMPORT = ("from assignment.ner.checks import check_tokenizer", "from assignment.checks.ner import check_tokenizer")
 
 
-# The NER lab's sections that need the repository (its data file and assignment.ner's reader,
-# model, training and metrics): not in the student copy. Section 2 (the exercise) stays.
-NER_DROPPED_SECTIONS = ("## 1 - ", "## 3 - ", "## 4 - ", "## 5 - ", "## 6 - ")
-# The demo under the exercise tokenizes a resume's first words (from section 1); the
-# student copy gives it the same kind of words itself.
-NER_DEMO_WORDS = ('EXAMPLE_WORDS = ["Leena", "Raghavan", "Senior", "Software", "Engineer", "at", "Cedarfield", '
-                  '"Analytics,"]\n'
-                  'EXAMPLE_TAGS = ["B-Name", "I-Name", "B-Designation", "I-Designation", "I-Designation", "O",\n'
-                  '                "B-Companies worked at", "I-Companies worked at"]\n')
-NER_NOTE = ("The lab's data, model, training, evaluation and prediction sections are not in this student "
-            "copy: they need the lab's repository (its resumes and the `assignment.ner` modules).")
-
-
-def _replace_once(source: str, old: str, new: str, what: str) -> str:
-    if source.count(old) != 1:
-        raise StudentReleaseError(f"NER_DistilBERT student copy: {what}: expected {old!r} once in the cell; "
-                                  "the notebook source changed, update assignment/student_release.py")
-    return source.replace(old, new)
-
-
-def _ner_student_cells(cells):
-    """The NER lab's cells for the student copy: sections 1, 3-6 out, the set-up cell
-    without its ``assignment.ner`` imports, the demo on its own words and DIR's tokenizer."""
-    kept, dropping = [], False
+def _student_cells(name: str, cells, modules: Iterable[str]):
+    """The notebook's cells with their repository imports renamed into the vendored package;
+    refuses a cell that would still import the repository or a module DIR does not have."""
+    modules = list(modules)
+    shipped = {vendored_name(module) for module in modules}
     for cell in cells:
-        source = cell.source
-        if cell.cell_type == "markdown" and source.startswith("## "):
-            dropping = source.startswith(NER_DROPPED_SECTIONS)
-        if dropping:
+        if cell.cell_type != "code":
             continue
-        if cell.cell_type == "markdown" and source.startswith("## Table of Contents"):
-            cell.source = "\n".join(line for line in source.splitlines()
-                                    if not any(f"[{head[3:]}" in line for head in NER_DROPPED_SECTIONS))
-        elif cell.cell_type == "code" and "from public_tests import *" in source:
-            cell.source = "\n".join(line for line in source.splitlines()
-                                    if not re.match(r"\s*(from|import) assignment\b", line))
-        elif cell.cell_type == "code" and "check_tokenizer" in source:
-            source = _replace_once(source, "from assignment.ner.checks import check_tokenizer",
-                                   f"from {PACKAGE}.ner import check_tokenizer", "the demo's import")
-            cell.source = NER_DEMO_WORDS + _replace_once(source, "example.words[:8], example.tags[:8]",
-                                                         "EXAMPLE_WORDS, EXAMPLE_TAGS", "the demo's words")
-        kept.append(cell)
-    note = nbformat.v4.new_markdown_cell(NER_NOTE)
-    note.id = "student-copy-note"  # fixed: two releases write the same bytes
-    kept.append(note)
-    for cell in kept:
-        if cell.cell_type == "code" and re.search(r"(?m)^\s*(from|import) assignment\b", cell.source):
-            raise StudentReleaseError(f"NER_DistilBERT student copy: a cell still imports the repository:\n"
-                                      f"{cell.source[:300]}")
-    return kept
+        source = cell.source
+        if name == "NER_DistilBERT" and NER_DEMO_IMPORT[0] in source:
+            source = source.replace(*NER_DEMO_IMPORT)
+        source = rewrite_imports(source, modules)
+        for match in re.finditer(r"(?m)^\s*(?:from|import)\s+([\w.]+)", source):
+            imported = match.group(1)
+            if imported == "assignment" or imported.startswith("assignment."):
+                raise StudentReleaseError(f"{name} student copy: a cell still imports the repository ({imported}), "
+                                          f"which is not learner-safe (assignment/audience.py):\n{source[:300]}")
+            if imported.startswith(PACKAGE + ".") and imported not in shipped:
+                raise StudentReleaseError(f"{name} student copy: a cell imports {imported}, which the release "
+                                          "does not ship")
+        cell.source = source
+    return cells
 
 
 def student_notebook(name: str, source_dir: Path = SOURCE_DIR):
-    """The learner notebook without its optional sections (they use the repository's
-    reference Transformer, e.g. the training on dates), and for the NER lab without the
-    sections that use the repository's data and lab modules."""
+    """The learner notebook, every section kept (the optional ones too: the dates section
+    trains the learner's Transformer), its imports of the repository's learner-safe modules
+    renamed into the vendored package."""
     from assignment.release import build_notebook
     nb = build_notebook(name, LEARNER, source_dir)
-    nb.cells = [cell for cell in nb.cells if OPTIONAL_TAG not in cell.metadata.get("tags", [])]
-    if name == "NER_DistilBERT":
-        nb.cells = _ner_student_cells(nb.cells)
+    nb.cells = _student_cells(name, nb.cells, learner_modules())
     nb.metadata["assignment"]["variant"] = "student"
     nbformat.validate(nb)
     return nb
@@ -359,15 +359,19 @@ def recorded_values(notebooks: Iterable[str] = STUDENT_NOTEBOOKS, progress=None)
 def write_student_release(out_dir: Path, notebooks: Iterable[str] = STUDENT_NOTEBOOKS,
                           source_dir: Path = SOURCE_DIR, progress=None) -> List[Path]:
     """Write the student release into ``out_dir`` (replacing what a previous run wrote
-    there); returns the files written."""
+    there); returns the files written, sorted."""
+    from assignment.learner_environment import learner_nodeps_requirements, learner_requirements, setup_script
     notebooks = list(notebooks)
     unknown = [name for name in notebooks if name not in STUDENT_NOTEBOOKS]
     if unknown:
         raise StudentReleaseError(f"no student release for notebook(s) {unknown}: their public tests "
                                   f"need the reference solution (supported: {list(STUDENT_NOTEBOOKS)})")
     out_dir = Path(out_dir)
-    modules = learner_modules(notebooks)
-    values = recorded_values(notebooks, progress)  # before writing anything: it may fail
+    modules = learner_modules()
+    # everything that may fail, before writing anything
+    notebook_texts = {name: nbformat.writes(student_notebook(name, source_dir)) + "\n" for name in notebooks}
+    requirements, nodeps = learner_requirements(), learner_nodeps_requirements()
+    values = recorded_values(notebooks, progress)
     package = out_dir / PACKAGE
     if package.exists():
         shutil.rmtree(package)
@@ -375,30 +379,41 @@ def write_student_release(out_dir: Path, notebooks: Iterable[str] = STUDENT_NOTE
     written = []
 
     def write(path: Path, text: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
 
     for module in modules:
+        if module == "assignment":
+            write(out_dir / vendored_path(module), INIT_TEMPLATE.format(package=PACKAGE))
+            continue
         text = rewrite_imports(prune_hidden(_module_file(module).read_text(encoding="utf-8"), _module_file(module)),
                                modules)
         if module == "assignment.exercises":  # only the notebooks shipped
             text += ("\n# Student release: only these notebooks.\n"
                      f"NOTEBOOKS = {{name: NOTEBOOKS[name] for name in {tuple(notebooks)!r}}}\n")
-        write(package / (vendored_name(module).split(".", 1)[1] + ".py"), text)
-    write(package / "__init__.py", INIT_TEMPLATE.format(package=PACKAGE))
+        write(out_dir / vendored_path(module), text)
     write(out_dir / "public_tests.py", PUBLIC_TESTS_TEMPLATE.format(package=PACKAGE, values=VALUES_FILE))
     write(out_dir / VALUES_FILE, values)
     for name in notebooks:
-        write(out_dir / f"{name}.ipynb", nbformat.writes(student_notebook(name, source_dir)) + "\n")
+        write(out_dir / f"{name}.ipynb", notebook_texts[name])
+        for relative in NOTEBOOK_DATA.get(name, ()):
+            target = out_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(REPO_ROOT / relative, target)
+            written.append(target)
+    write(out_dir / "requirements.txt", requirements)
+    write(out_dir / "requirements-nodeps.txt", nodeps)
+    write(out_dir / "setup_env.py", setup_script())
     write(out_dir / "README.md", README_TEMPLATE.format(
-        title="Sequence models, week 4", notebooks=", ".join(f"`{name}.ipynb`" for name in notebooks)))
+        title="Sequence models, week 4: Transformers", notebook_lines="\n".join(NOTEBOOK_LINES[n] for n in notebooks)))
     _check_no_repository_imports(package)
-    return written
+    return sorted(written)
 
 
 def _check_no_repository_imports(package: Path) -> None:
     """Every import of the vendored modules resolves inside DIR (or to installed packages)."""
-    for path in sorted(package.glob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \

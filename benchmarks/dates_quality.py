@@ -20,6 +20,7 @@ import assignment  # noqa: E402,F401  (selects tf-keras before TensorFlow loads)
 from assignment.dates import data  # noqa: E402
 from assignment.dates.decode import translate  # noqa: E402
 from assignment.dates.train import ModelConfig, count_parameters, train  # noqa: E402
+from assignment.transformer import Transformer  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -37,7 +38,7 @@ def main(argv=None) -> int:
 
     config = ModelConfig(dropout_rate=args.dropout)
     n_train, n_dev, n_test = 100_000, 500, 1_000
-    model, history = train(out_dir=args.out, steps=args.steps, config=config, batch_size=args.batch_size,
+    model, history = train(Transformer, out_dir=args.out, steps=args.steps, config=config, batch_size=args.batch_size,
                            seed=args.seed, n_train=n_train, n_dev=n_dev, n_test=n_test,
                            warmup_steps=args.warmup, max_minutes=args.minutes, mode=args.mode,
                            bucket_widths=() if args.no_buckets else (16, 24))

@@ -24,6 +24,7 @@ import tensorflow as tf  # noqa: E402
 
 from assignment.dates import data  # noqa: E402
 from assignment.dates.train import ModelConfig, build_model, make_optimizer, make_train_step  # noqa: E402
+from assignment.transformer import Transformer  # noqa: E402
 
 
 def forward_flops(config: ModelConfig, src_len: int, tgt_len: int, vocab: int) -> int:
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
         inp, tar = batch(config, batch_size)
         steps = {}
         for mode in args.modes:  # separate models so each mode has its own optimizer state
-            model = build_model(config)
+            model = build_model(Transformer, config)
             step = make_train_step(model, make_optimizer(config), mode)
             start = time.perf_counter()
             float(step(inp, tar)[0])  # trace / compile

@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/grade_policy.py speed --before REV [--runs 3]
 
 ``verdicts``: grades every notebook of tests/submissions/ (plus ``DERIVED``: the complete
-notebook with the transpose written ``k.T``) twice in this run, with the default course
-policy and with ``--strict``, and prints each exercise whose status differs, the advice
-given, and how many submissions change score.
+notebook with one real idiom each: the transpose written ``k.T``, d_k taken from the number
+of keys, block 2's maps under the block-1 key) twice in this run, with the default course
+policy and with ``--strict``, and prints each exercise whose status differs, every piece of
+advice given (one a line), and how many submissions change score.
 
 ``speed``: ``python -m assignment grade tests/submissions/all_correct.ipynb`` (fresh
 interpreter each run) in this tree and in a copy of revision REV (``git archive``, same
@@ -36,6 +37,12 @@ OUT = ROOT / "build" / "bench"
 # Notebooks derived from all_correct.ipynb in this run only: (text replaced, replacement).
 DERIVED = {
     "derived_k_dot_T.ipynb": ("tf.matmul(q, k, transpose_b=True)", "tf.matmul(q, k.T)"),
+    "derived_dk_len.ipynb": ("dk = tf.cast(tf.shape(k)[-1], tf.float32)", "dk = float(len(k))"),
+    "derived_dk_tf_shape_0.ipynb": ("dk = tf.cast(tf.shape(k)[-1], tf.float32)",
+                                    "dk = tf.cast(tf.shape(k)[0], tf.float32)"),
+    "derived_block2_under_block1_key.ipynb": (
+        "attention_weights['decoder_layer{}_block1_self_att'.format(i + 1)] = block1",
+        "attention_weights['decoder_layer{}_block1_self_att'.format(i + 1)] = block2"),
 }
 
 
@@ -76,9 +83,10 @@ def verdicts(jobs: int) -> dict:
     for change in changes:
         print(f"  {change['submission']} {change['exercise']}: course {change['course']}, strict {change['strict']}"
               f" ({change['strict_feedback'][:160]})")
-    print(f"advice given (course policy): {len(advice)} exercise results")
+    print(f"advice given (course policy): {len(advice)} exercise results, {sum(map(len, advice.values()))} pieces")
     for key, items in advice.items():
-        print(f"  {key}: {items[0][:160]}")
+        for item in items:
+            print(f"  {key}: {item[:200]}")
     return {"mode": "verdicts", "submissions": len(course), "changed_scores": changed_scores, "changes": changes,
             "advice": advice, "load_average": os.getloadavg()}
 

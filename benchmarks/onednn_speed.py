@@ -22,12 +22,13 @@ import numpy as np, tensorflow as tf
 from assignment.dates import data
 from assignment.dates.model import ModelConfig, build_model
 from assignment.dates.train import make_optimizer, make_train_step
+from assignment.transformer import Transformer
 steps = int(sys.argv[1])
 config = ModelConfig()
 tf.keras.utils.set_random_seed(0)
 pairs = data.make_splits(0, n_train=128 * 4, n_dev=0, n_test=0)["train"]
 inputs, targets = data.encode_pairs(pairs, config.max_input_chars)
-model = build_model(config)
+model = build_model(Transformer, config)
 step = make_train_step(model, make_optimizer(config), "function")
 batch = tf.constant(inputs[:128]), tf.constant(targets[:128])
 for _ in range(3):

@@ -9,7 +9,9 @@ Modules:
   (EncoderLayer, Encoder), ``decoder`` (DecoderLayer, Decoder), ``transformer_model``
   (Transformer) -- the exercise checks: scenarios, hints, comparisons; no solution code;
 * ``known_mistakes`` -- the known mistakes' outputs, computed from the reference
-                    (instructor only: it re-implements the solutions);
+                    (instructor only: it re-implements the solutions); the reference
+                    is ``assignment.transformer`` or, for a 2021 notebook,
+                    ``assignment.transformer_2021`` (instructor only too);
 * ``live``       -- LiveReference (values computed from the reference module) and record;
 * ``recorded``   -- RecordedReference (values replayed from recorded data).
 
@@ -18,8 +20,10 @@ How to ...
 * add a scenario: yield ``(group id, key, thunk)`` from the check's ``scenarios`` and
   compare ``got[key]`` with ``expected[key]`` in ``compare_<group id>``; a new group is a
   ``Group(id, tag, about)`` in the check's ``groups`` (``about`` names the shapes fed);
-  tag it ``COURSE`` if the course's own tests use that kind of input (rank, batch size,
-  dtype, container), else ``BEYOND`` (a failure there is advice under the course policy);
+  tag it ``COURSE`` only if it feeds inputs of the public test's shapes (other values,
+  seeds, masks) and compares exactly what the course's public test compares (the same
+  outputs, the same tolerances: see the exercise module's docstring); anything else is
+  ``BEYOND`` (advice under the course policy; ``shown=True`` also in the public test);
 * add a known mistake: a hint under a new id in the exercise module's ``hints`` (order =
   priority), and its output under the same id in the provider of ``known_mistakes``
   (``PROVIDERS[name](live, check, scenario)``); a public scenario it applies to must be in

@@ -89,7 +89,7 @@ def attention_numpy(q, k, v, mask, scale="sqrt", mask_mode="right", axis=-1):
     """Attention in numpy, with switches that reproduce the usual mistakes."""
     logits = np.matmul(q, np.swapaxes(k, -1, -2)).astype(np.float64)
     depth = k.shape[-1]
-    logits = logits / {"sqrt": np.sqrt(depth), "none": 1.0, "depth": depth}[scale]
+    logits = logits / {"sqrt": np.sqrt(depth), "none": 1.0, "depth": depth, "keys": np.sqrt(k.shape[0])}[scale]
     if mask is not None:
         if mask_mode == "right":
             logits = logits + (1.0 - mask) * -1e9
@@ -115,6 +115,8 @@ def attention_mistakes(live, check, scenario):
         "scaled_by_depth": lambda: attention_numpy(q, k, v, mask, scale="depth")[1],
         "softmax_axis": lambda: attention_numpy(q, k, v, mask, axis=-2)[1],
     }
+    if k.ndim == 2 and k.shape[0] != k.shape[-1]:  # d_k taken from the first axis, the number of keys
+        mistakes["dk_from_keys"] = lambda: attention_numpy(q, k, v, mask, scale="keys")[1]
     if mask is not None and not np.all(mask == 1):
         mistakes.update({
             "mask_inverted": lambda: attention_numpy(q, k, v, mask, mask_mode="inverted")[1],
@@ -250,12 +252,12 @@ def decoder_variant(decoder, ids, enc, look_ahead, padding, scale="sqrt", add_pe
 @provides("Decoder")
 def decoder_mistakes(live, check, scenario):
     _only_public_eval(scenario, check)
-    enc, padding = DecoderCheck.public_inputs()
+    enc, _ = DecoderCheck.public_inputs()
 
     def run(**switches):
         decoder = warmed(live, "Decoder", lambda: built(live.module.Decoder, 42, **DecoderCheck.ARGS),
-                         lambda decoder: decoder(DECODER_IDS, enc, True, causal(3), padding))
-        return decoder_variant(decoder, DECODER_IDS, enc, causal(3), padding, **switches)
+                         lambda decoder: decoder(DECODER_IDS, enc, False, causal(3), None))
+        return decoder_variant(decoder, DECODER_IDS, enc, causal(3), None, **switches)  # as the course's first call
 
     return {
         "no_scale": functools.partial(run, scale="none"),
@@ -273,6 +275,7 @@ def transformer_variant(model, inp, tar, enc_mask, look_ahead, dec_mask, wiring)
         "decoder_masks_swapped": (enc_mask, inp, tar, (dec_mask, look_ahead)),
         "decoder_padding_is_look_ahead": (enc_mask, inp, tar, (look_ahead, look_ahead)),
         "decoder_no_look_ahead": (enc_mask, inp, tar, (dec_mask, dec_mask)),
+        "decoder_enc_mask_as_look_ahead": (enc_mask, inp, tar, (enc_mask, dec_mask)),
         "encoder_look_ahead": (look_ahead, inp, tar, (look_ahead, dec_mask)),
         "encoder_no_mask": (None, inp, tar, (look_ahead, dec_mask)),
         "inputs_swapped": (enc_mask, tar, inp, (look_ahead, dec_mask)),

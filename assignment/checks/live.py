@@ -122,7 +122,8 @@ def _versions() -> str:
 
 
 def record(check: Check, live: LiveReference = None) -> dict:
-    """Everything ``check`` asks its reference on the public scenarios, evaluated now:
+    """Everything ``check`` asks its reference on the public scenarios (the ``public`` groups
+    only: a student release cuts every other group, ``shown`` ones included), evaluated now:
     {"expected": observations, "mistakes": {scenario: {id: array}}, "auxiliary": {name: value}}.
 
     Plain data (arrays, dicts): ``RecordedReference`` replays it, ``observations.encode``
@@ -132,8 +133,9 @@ def record(check: Check, live: LiveReference = None) -> dict:
     if not isinstance(live, LiveReference):
         raise TypeError("record() needs a LiveReference")
     mistakes = {}
+    public = {group.id for group in check.groups if group.tag == PUBLIC}
     for group in check.groups:
-        if group.tag != PUBLIC:
+        if group.tag != PUBLIC:  # a student release ships no hidden group, shown ones included
             continue
         for scenario in group.mistakes_on:
             provided = live.mistakes(check, scenario)
@@ -141,5 +143,11 @@ def record(check: Check, live: LiveReference = None) -> dict:
             if unknown:
                 raise KeyError(f"{check.name}: known mistakes {sorted(unknown)} on {scenario!r} have no hint")
             mistakes[scenario] = {key: value() if callable(value) else value for key, value in provided.items()}
-    return {"expected": live.expected(check, False), "mistakes": mistakes,
+    def nothing(*args, **kwargs):  # the thunks are never called: only the keys are read
+        return None
+
+    keys = {key for group, key, _ in check.scenarios(nothing, [nothing] * len(check.exercise.extra_args))
+            if group in public}
+    expected = {key: value for key, value in live.expected(check, False).items() if key in keys}
+    return {"expected": expected, "mistakes": mistakes,
             "auxiliary": {name: live.auxiliary(check, name) for name in check.auxiliaries}}

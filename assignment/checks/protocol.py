@@ -14,11 +14,19 @@ Everything the judge needs from the reference solutions goes through a ``Referen
 the exercise modules hold no solution code: ``LiveReference`` (checks/live.py) computes
 from the reference module, ``RecordedReference`` (checks/recorded.py) replays data.
 
-Scenarios come in groups, each tagged ``public`` (what the public test shows),
-``course`` (hidden, inside the input domain the course's own tests exercise) or
-``beyond`` (hidden, outside it: leading batch/head axes, batch > 1 where the course uses
-batch 1, length 1, tensors instead of arrays, ...). Under the ``course`` policy a beyond
-failure is advice, not a failure; under ``strict`` it fails the exercise.
+Scenarios come in groups, each tagged ``public``, ``course`` or ``beyond``. The contract:
+
+* ``public``: the course's public test inputs, compared exactly as the course's public
+  test compares them (the same outputs, the same tolerances: each exercise module's
+  docstring lists them, with where that fact comes from);
+* ``course`` (hidden): the same comparisons on inputs of the public test's shapes with
+  other values, seeds and masks; they catch hard-coded outputs and nothing else;
+* ``beyond``: everything else (other sizes, batches, tensors instead of arrays, and any
+  output or property the course's test does not compare, even on its own inputs).
+
+Under the ``course`` policy a beyond failure is advice, not a failure; under ``strict`` it
+fails the exercise. A beyond group marked ``shown`` is judged by the public test too: it
+prints "All tests passed" exactly where the course's test passes, then that advice.
 """
 from __future__ import annotations
 
@@ -158,6 +166,48 @@ def diagnose(what, got, expected, variants, fallback):
     raise CheckFailed(f"{mismatch(what, got, expected)} {fallback}")
 
 
+# The course's public tests compare with np.allclose and its default tolerances.
+COURSE_RTOL, COURSE_ATOL = 1e-5, 1e-8
+
+
+def course_close(got, expected, atol=COURSE_ATOL, rtol=COURSE_RTOL) -> bool:
+    """The course's comparison: ``np.allclose`` (shapes broadcast as it does)."""
+    try:
+        return bool(np.allclose(np.asarray(got, np.float64), np.asarray(expected, np.float64), rtol=rtol, atol=atol))
+    except ValueError:  # shapes that do not broadcast
+        return False
+
+
+def course_compare(what, got, expected, variants, fallback, atol=COURSE_ATOL, rtol=COURSE_RTOL):
+    """Pass where the course's ``np.allclose`` passes; else fail with the hint of the known
+    mistake whose output matches ``got`` (as ``diagnose``), or where the values first differ."""
+    if course_close(got, expected, atol, rtol):
+        return
+    got, expected = np.asarray(got), np.asarray(expected)
+    try:
+        got_b, expected_b = np.broadcast_arrays(got, expected)
+    except ValueError:
+        got_b = None
+    if got_b is not None and got.shape != expected.shape and got_b.shape == expected.shape:
+        got = got_b  # e.g. (3, 4) weights where the course's (1, 3, 4) mask gives (1, 3, 4)
+    for hint, wrong in variants:
+        wrong = wrong() if callable(wrong) else wrong
+        if wrong is not None and (close(got, wrong) or course_close(got, wrong, 1e-5, 1e-4)):
+            raise CheckFailed(hint)
+    if got.shape != expected.shape:
+        raise CheckFailed(f"{what} has shape {tuple(got.shape)}; expected {tuple(expected.shape)}.")
+    raise CheckFailed(f"{mismatch(what, got, expected)} {fallback}")
+
+
+def named_mistake(got, variants):
+    """The hint of the first known mistake whose output ``got`` matches, or None."""
+    for hint, wrong in variants:
+        wrong = wrong() if callable(wrong) else wrong
+        if wrong is not None and close(got, wrong):
+            return hint
+    return None
+
+
 def numpy(tensor):
     return tensor.numpy() if hasattr(tensor, "numpy") else np.asarray(tensor)
 
@@ -177,10 +227,18 @@ class Group:
     tag: str  # PUBLIC, COURSE or BEYOND
     about: str
     mistakes_on: Tuple[str, ...] = ()
+    shown: bool = False  # a BEYOND group the public test judges too (its failures printed as advice)
 
     def __post_init__(self):
         if self.tag not in TAGS:
             raise ValueError(f"group {self.id!r}: tag {self.tag!r} is not one of {TAGS}")
+        if self.shown and self.tag != BEYOND:
+            raise ValueError(f"group {self.id!r}: only a beyond group is 'shown' (public groups always are)")
+
+    @property
+    def in_public_test(self) -> bool:
+        """Judged by the public test (and so recorded for a student release)."""
+        return self.tag == PUBLIC or self.shown
 
 
 @dataclass(frozen=True)
@@ -256,7 +314,7 @@ class Check(abc.ABC):
         ``extras`` are the helpers the public test receives after the target (may be empty)."""
 
     def wanted_groups(self, hidden: bool):
-        return [group for group in self.groups if hidden or group.tag == PUBLIC]
+        return [group for group in self.groups if hidden or group.in_public_test]
 
     def probe(self, target, *extras, hidden=False):
         """Run the scenarios on the learner's code: observations, no verdict."""
@@ -381,8 +439,10 @@ def public_test(exercise, reference):
             source = reference if isinstance(reference, Reference) else reference()
             built["check"] = make_check(exercise, source)
         check = built["check"]
-        check.judge(check.probe(target, *extras))
+        verdict = check.judge(check.probe(target, *extras))  # the course policy: beyond findings are advice
         print(f"{GREEN}{ALL_TESTS_PASSED}{RESET}")
+        for item in verdict.advice:  # after the line, one per line: never a failure
+            print(f"Advice: {item}")
 
     test.__name__ = test.__qualname__ = exercise.check
     test.__doc__ = (f"Public test of {exercise.name} ({exercise.tag}): prints '{ALL_TESTS_PASSED}' or raises "

@@ -55,6 +55,7 @@ def _positive(name: str, value) -> None:
 def _train(args) -> int:
     from assignment.dates.model import ModelConfig
     from assignment.dates.train import train
+    from assignment.transformer import Transformer  # the command line trains the reference
 
     for name in ("steps", "batch_size", "eval_every", "layers", "dim", "heads", "ffn",
                  "train_size", "warmup", "minutes"):
@@ -62,7 +63,7 @@ def _train(args) -> int:
     sizes = {"num_layers": args.layers, "embedding_dim": args.dim, "num_heads": args.heads,
              "fully_connected_dim": args.ffn}
     config = ModelConfig(**{k: v for k, v in sizes.items() if v is not None})
-    _, history = train(out_dir=args.out, steps=args.steps, config=config, batch_size=args.batch_size,
+    _, history = train(Transformer, out_dir=args.out, steps=args.steps, config=config, batch_size=args.batch_size,
                        seed=args.seed, n_train=args.train_size, warmup_steps=args.warmup,
                        eval_every=args.eval_every, max_minutes=args.minutes, mode=args.mode,
                        progress=not args.quiet)
@@ -83,8 +84,9 @@ def _translate(args) -> int:
             raise FileNotFoundError(f"no trained model in {args.model!r} (config.json is missing); "
                                     "train one with: python -m assignment dates train --out DIR")
         from assignment.dates.model import load_model
+        from assignment.transformer import Transformer
 
-        model, config = load_model(args.model)
+        model, config = load_model(Transformer, args.model)
         for text in args.dates:
             data.check_input(text, config.max_input_chars)
     except (data.DateInputError, FileNotFoundError) as err:

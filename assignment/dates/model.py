@@ -1,6 +1,9 @@
-"""The date normalizer's model: its configuration, building the reference Transformer,
-the masks, and saving/loading checkpoints.
+"""The date normalizer's model: its configuration, building a Transformer, the masks, and
+saving/loading checkpoints.
 
+No Transformer is defined or imported here: the caller passes the class (the learner's
+``Transformer`` from the notebook, or ``assignment.transformer.Transformer`` on the command
+line), so this module is learner-safe and ships in the student release.
 ``decode`` and ``train`` build on this module; it imports neither of them.
 """
 import dataclasses
@@ -13,7 +16,6 @@ import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 import tensorflow as tf
 
 from assignment.dates import data
-from assignment.transformer import Transformer, create_look_ahead_mask, create_padding_mask
 
 CONFIG_FILE = "config.json"
 CKPT_DIR = "ckpt"
@@ -44,9 +46,10 @@ class ModelConfig:
         return cls(num_layers=1, embedding_dim=32, num_heads=2, fully_connected_dim=64)
 
 
-def build_model(config: ModelConfig) -> Transformer:
-    """A Transformer of ``config``'s sizes, its weights created by one dummy call."""
-    model = Transformer(num_layers=config.num_layers,
+def build_model(transformer, config: ModelConfig):
+    """``transformer(...)`` (the assignment's ``Transformer`` class, or any callable taking its
+    keyword arguments) of ``config``'s sizes, its weights created by one dummy call."""
+    model = transformer(num_layers=config.num_layers,
                         embedding_dim=config.embedding_dim,
                         num_heads=config.num_heads,
                         fully_connected_dim=config.fully_connected_dim,
@@ -59,6 +62,18 @@ def build_model(config: ModelConfig) -> Transformer:
     tar = tf.ones((1, data.MAX_TARGET_TOKENS - 1), tf.int32)
     model(inp, tar, False, *make_masks(inp, tar))
     return model
+
+
+def create_padding_mask(token_ids):
+    """(n, m) ids -> (n, 1, m) floats, 1.0 where the id is a real token (not <pad> = 0):
+    the assignment's mask convention, 1 = may attend."""
+    real = 1 - tf.cast(tf.math.equal(token_ids, data.PAD), tf.float32)  # (n, m)
+    return real[:, tf.newaxis, :]
+
+
+def create_look_ahead_mask(length):
+    """(1, L, L) lower-triangular ones: position t may attend to positions 0..t."""
+    return tf.linalg.band_part(tf.ones((1, length, length)), -1, 0)
 
 
 def make_masks(inp, tar_inp):
@@ -84,8 +99,9 @@ def save_model(out_dir: str, model, config: ModelConfig, optimizer=None, step: i
     return manager.save(checkpoint_number=step)
 
 
-def load_model(model_dir: str):
-    """Rebuild the model saved by ``save_model`` in ``model_dir``: returns (model, config).
+def load_model(transformer, model_dir: str):
+    """Rebuild the model saved by ``save_model`` in ``model_dir`` as a ``transformer``
+    (the class it was trained as): returns (model, config).
 
     Raises FileNotFoundError with a plain message when the folder holds no trained model.
     """
@@ -101,7 +117,7 @@ def load_model(model_dir: str):
     path = tf.train.latest_checkpoint(os.path.join(model_dir, CKPT_DIR))
     if path is None:
         raise FileNotFoundError(f"no checkpoint under {os.path.join(model_dir, CKPT_DIR)!r}")
-    model = build_model(config)
+    model = build_model(transformer, config)
     tf.train.Checkpoint(model=model).restore(path).expect_partial().assert_existing_objects_matched()
     return model, config
 

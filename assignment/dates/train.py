@@ -1,7 +1,9 @@
-"""Train the reference Transformer on date normalization: loss, schedule, train step and
-the training loop, which saves the checkpoint and the plots.
+"""Train a Transformer on date normalization: loss, schedule, train step and the training
+loop, which saves the checkpoint and the plots.
 
-The model is ``assignment.transformer.Transformer`` unchanged (built by ``model``).
+The model is the ``Transformer`` class the caller passes (the learner's, in the notebook;
+the reference ``assignment.transformer.Transformer`` on the command line), built by
+``model.build_model``; nothing here holds or imports a solution.
 Training uses teacher forcing: the decoder reads ``<s> YYYY-MM-DD`` and must predict
 ``YYYY-MM-DD </s>``. Imports go one way: train -> plots -> decode -> model.
 """
@@ -122,12 +124,13 @@ def _batches(inputs: np.ndarray, targets: np.ndarray, batch_size: int, seed: int
             yield tf.constant(inputs[idx, :width]), tf.constant(targets[idx])
 
 
-def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[ModelConfig] = None,
+def train(transformer, out_dir: Optional[str] = None, steps: int = 2000, config: Optional[ModelConfig] = None,
           batch_size: int = 128, seed: int = 0, n_train: int = 100_000, warmup_steps: int = 400,
           eval_every: int = 250, n_dev: int = 500, n_test: int = 1_000, max_minutes: Optional[float] = None,
           mode: str = "function", bucket_widths: Sequence[int] = (16, 24), keep_best: bool = True,
           progress: bool = True, log: Optional[Callable[[str], None]] = None):
-    """Train for ``steps`` updates (or until ``max_minutes``); returns (model, history).
+    """Train a ``transformer`` (the assignment's ``Transformer`` class) for ``steps`` updates
+    (or until ``max_minutes``); returns (model, history).
 
     history holds per-step ``loss`` and ``accuracy`` and the dev exact-match measured
     every ``eval_every`` steps (the splits are ``data.make_splits(seed, n_train, n_dev,
@@ -145,7 +148,7 @@ def train(out_dir: Optional[str] = None, steps: int = 2000, config: Optional[Mod
     # benchmarks/dates_quality.py reads it, so that the same seed gives the same splits
     splits = data.make_splits(seed, n_train=n_train, n_dev=n_dev, n_test=n_test)
     inputs, targets = data.encode_pairs(splits["train"], config.max_input_chars)
-    model = build_model(config)
+    model = build_model(transformer, config)
     optimizer = make_optimizer(config, warmup_steps)
     train_step = make_train_step(model, optimizer, mode)
 

@@ -43,19 +43,21 @@ _CHECKS: Dict[tuple, object] = {}
 _CHECKS_LOCK = threading.Lock()
 
 
-def check_for(exercise, settings=None):
-    """The judging check of ``exercise``, one per process and ``settings`` (a release's
-    mask convention), with a LiveReference of its reference module whose expected outputs
-    are kept in ``CACHE_DIR`` between runs."""
+def check_for(exercise, settings=None, module=None):
+    """The judging check of ``exercise``, one per process, ``settings`` (a release's
+    mask convention) and reference ``module`` (default: the exercise's; another release's
+    reference for its notebooks), with a LiveReference of that module whose expected
+    outputs are kept in ``CACHE_DIR`` between runs."""
     settings = dict(settings or {})
-    key = (exercise.source_module, exercise.name, tuple(sorted(settings.items())))
+    module = module or exercise.source_module
+    key = (module, exercise.name, tuple(sorted(settings.items())))
     with _CHECKS_LOCK:
         if key not in _CHECKS:
             from assignment.checks import make_check
             from assignment.checks.live import LiveReference
-            if exercise.source_module not in _REFERENCES:
-                _REFERENCES[exercise.source_module] = LiveReference(exercise.source_module, CACHE_DIR)
-            _CHECKS[key] = make_check(exercise, _REFERENCES[exercise.source_module], **settings)
+            if module not in _REFERENCES:
+                _REFERENCES[module] = LiveReference(module, CACHE_DIR)
+            _CHECKS[key] = make_check(exercise, _REFERENCES[module], **settings)
         return _CHECKS[key]
 
 
@@ -64,10 +66,10 @@ def _load_checks(exercises) -> None:
         check_for(exercise)
 
 
-def judge(exercise, encoded, policy: str = "course", settings=None) -> tuple:
+def judge(exercise, encoded, policy: str = "course", settings=None, module=None) -> tuple:
     """(status, feedback, advice) for the observations of ``exercise``; runs reference code only."""
     try:
-        check = check_for(exercise, settings)
+        check = check_for(exercise, settings, module)
     except LookupError as error:
         return "error", f"the grader has no check for {exercise.name} ({error})", []
     try:
@@ -136,12 +138,12 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: Optional[str] = 
     cells = read_cells(path)
     notebook = notebook or detect_notebook(cells)
     exercises = exercises_of(notebook)
-    release = detect_release(cells)  # the 2021 release is graded with its mask convention
+    release = detect_release(cells)  # the 2021 release: its mask convention and its own reference
     try:
         found = find_all(cells, exercises)
     except (RecursionError, MemoryError) as error:  # pathological source: nothing to run
         return error_result(path, f"the submission could not be analysed ({type(error).__name__})", notebook, policy)
-    reference_module = exercises[0].source_module
+    reference_module = release.reference_module or exercises[0].source_module
     results: Dict[str, Dict] = {}
     to_run: List[dict] = []
     extra_notes: Dict[str, List[str]] = {}
@@ -159,8 +161,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: Optional[str] = 
             continue
         node = where.cell.definition(exercise.name)
         try:
-            notes = list(where.notes) + ([] if release.settings() else  # another release's given code differs
-                                         given_code_edits(node, exercise.name, reference_module))
+            notes = list(where.notes) + given_code_edits(node, exercise.name, reference_module)
             stub = is_stub(node, exercise.name, reference_module)
         except RecursionError:
             notes, stub = list(where.notes), False
@@ -194,7 +195,8 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: Optional[str] = 
             judge_started = time.monotonic()
             advice = []
             if message["status"] == "probed":
-                status, feedback, advice = judge(exercise, message.get("observations"), policy, release.settings())
+                status, feedback, advice = judge(exercise, message.get("observations"), policy, release.settings(),
+                                                 reference_module)
             else:
                 status, feedback = message["status"], message.get("message", "")
             seconds = float(message.get("seconds") or 0) + time.monotonic() - judge_started
@@ -210,7 +212,7 @@ def grade_file(path, limits: Optional[Limits] = None, notebook: Optional[str] = 
         "policy": policy,
         "release": release.as_json(),
         "release_line": release.line(),
-        "notes": [] if release.settings() else _safe_helper_edits(cells, reference_module),
+        "notes": _safe_helper_edits(cells, reference_module),
         "error": None,
         "seconds": round(time.monotonic() - started, 3),
         "grader_version": GRADER_VERSION,

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from assignment.audience import never_staged, sandbox_entries
 from assignment.grade.runner import landlock_abi
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -27,33 +28,14 @@ SCRATCH = "/tmp"  # the sandbox's private tmpfs (bwrap): working directories and
 TMPFS_SIZE = 1 << 30  # bytes of the scratch tmpfs (its pages are RAM)
 SHM_SIZE = 64 << 20
 
-# The project files the sandboxed side imports: the runner, the checks' probe side and
-# what they import. A name without suffix may be a module file (``NAME.py``) or a package
-# folder. Everything else of the repository stays outside.
-PROBE_MODULES = (
-    "assignment/__init__.py",
-    "assignment/legacy_keras.py",
-    "assignment/exercises.py",
-    "assignment/observations.py",
-    "assignment/checks",
-    "assignment/grade/__init__.py",
-    "assignment/grade/runner.py",
-    "assignment/ner/__init__.py",  # the NER check's tokenizer builder (no reference code)
-    "assignment/ner/tokenizer.py",
-)
-# Never inside the sandbox, whatever PROBE_MODULES says (reference solutions, generators
-# that read them, instructor-only modules). Paths relative to the repository root.
-NEVER_STAGED = (
-    "assignment/transformer.py",
-    "assignment/checks/known_mistakes.py",  # re-implements the solutions to reproduce mistakes
-    "assignment/checks/live.py",  # runs the reference module
-    "assignment/ner/align.py",  # the NER lab's reference solution; the rest of assignment/ner is not allowlisted
-    "assignment/release.py",
-    "assignment/notebook_source.py",
-    "assignment/run_notebook.py",
-    "assignment/dates",
-    "public_tests.py",
-)
+# The project files the sandboxed side imports (assignment/audience.py, SANDBOX_STAGED: the
+# runner, the checks' probe side and what they import). An entry without suffix may be a
+# module file (``NAME.py``) or a package folder. Everything else of the repository stays outside.
+PROBE_MODULES = sandbox_entries()
+# Never inside the sandbox, whatever PROBE_MODULES says: every instructor-only module and
+# file of assignment/audience.py (reference solutions, generators that read them, the grader's
+# parent side). Paths relative to the repository root.
+NEVER_STAGED = never_staged()
 # System files the Python runtime and TensorFlow need (bound read-only when present).
 SYSTEM_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime")

@@ -7,7 +7,10 @@ cells (``def DecoderLayer_test(target):`` with one argument) instead of imported
 ``seq[:, tf.newaxis, tf.newaxis, :]`` with 1 = padding; ``create_look_ahead_mask``
 returns ``1 - band_part(...)`` (1 = future). Its masks mark the *blocked* positions, so
 its attention adds ``mask * -1e9``: the checks then use that mask convention
-(``assignment.checks.inputs.RELEASE_2021``); everything else is graded the same way.
+(``assignment.checks.inputs.RELEASE_2021``), and the notebook is graded against that
+release's reference, ``assignment.transformer_2021`` (its given code: two dropouts in
+EncoderLayer, three in DecoderLayer, ...; facts and sources in docs/release_2021.md), which
+also stands in for the exercises not being graded.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import List, Sequence
 
 CURRENT, RELEASE_2021 = "current", "2021"
+REFERENCE_MODULES = {RELEASE_2021: "assignment.transformer_2021"}  # instructor-only, like assignment.transformer
 MIN_SIGNS = 2  # one sign alone (a renamed argument, a test copied in) is not a release
 
 
@@ -27,6 +31,11 @@ class Release:
     name: str  # CURRENT or RELEASE_2021
     mask_convention: str  # a name of assignment.checks.inputs.CONVENTIONS
     signs: List[str] = field(default_factory=list)
+
+    @property
+    def reference_module(self):
+        """The reference module of this release's given code and solutions; None: the registry's."""
+        return REFERENCE_MODULES.get(self.name)
 
     def settings(self) -> dict:
         """The check settings for this release (empty for the current one)."""
@@ -41,7 +50,8 @@ class Release:
                 f"{CONVENTIONS[self.mask_convention].about}.")
 
     def as_json(self) -> dict:
-        return {"name": self.name, "mask_convention": self.mask_convention, "signs": list(self.signs)}
+        return {"name": self.name, "mask_convention": self.mask_convention, "signs": list(self.signs),
+                "reference_module": self.reference_module}
 
 
 def _functions(cells, name):

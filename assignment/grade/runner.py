@@ -48,15 +48,16 @@ import time
 import traceback
 import types
 
+from assignment.audience import not_for_learner_code  # noqa: E402
+
 MAX_PAYLOAD = 64 << 20  # bytes a grandchild may send back
 MAX_OUTPUT = 4000  # characters of a grandchild's printed output kept in the result
 
-# Modules the learner's code must not import in the grandchild: the real reference
-# solutions (the learner's namespace holds a stand-in without the graded exercise), the
-# generators that read them, and the checks' known mistakes (they re-implement solutions).
-BLOCKED_MODULES = ("assignment.transformer", "assignment.ner.align", "assignment.notebook_source", "assignment.release",
-                   "assignment.run_notebook", "assignment.grade", "assignment.checks.known_mistakes",
-                   "assignment.checks.live")
+# Modules the learner's code must not import in the grandchild: every module that is not
+# learner-safe (assignment/audience.py): the real reference solutions (the learner's
+# namespace holds a stand-in without the graded exercise), the generators that read them,
+# the checks' known mistakes (they re-implement solutions) and the grader itself.
+BLOCKED_MODULES = not_for_learner_code()
 
 KERAS_NAMES = ("Dense", "Dropout", "Embedding", "LayerNormalization", "MultiHeadAttention", "Input")
 

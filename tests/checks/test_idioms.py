@@ -1,6 +1,7 @@
 """Named hints for learner idioms (assignment/checks/idioms.py) and the mutants that must get them."""
 import pytest
 
+from assignment.checks import ALL_TESTS_PASSED
 from assignment.checks.idioms import IDIOMS, idiom_hint
 from check_helpers import graded
 from tests.mutants.transformer_mutants import ADVICE_MUTANTS, NO_PENALTY
@@ -8,13 +9,26 @@ from tests.mutants.transformer_mutants import ADVICE_MUTANTS, NO_PENALTY
 
 @pytest.mark.parametrize("exercise, mutant, words", [pytest.param(*m, id=m[1].__name__) for m in ADVICE_MUTANTS])
 def test_idiom_passes_the_course_with_named_advice(exercise, mutant, words):
+    lessons = words if isinstance(words, tuple) else (words,)
     verdict = graded(exercise, mutant)  # the course policy: a pass, with advice
-    text = " ".join(str(item) for item in verdict.advice)
-    assert words in text, text
-    with pytest.raises(AssertionError) as failure:  # strict: the same lesson fails the exercise
+    items = [str(item) for item in verdict.advice]
+    found = [next((index for index, item in enumerate(items) if lesson in item), None) for lesson in lessons]
+    assert None not in found, items
+    assert len(set(found)) == len(found), items  # each lesson in its own piece of advice (its own line)
+    with pytest.raises(AssertionError) as failure:  # strict: the (first) lesson fails the exercise
         graded(exercise, mutant, policy="strict")
-    assert words in str(failure.value)
+    assert lessons[0] in str(failure.value)
     assert "{{function_node" not in str(failure.value)
+
+
+@pytest.mark.parametrize("exercise, mutant, words", [pytest.param(*m, id=m[1].__name__) for m in ADVICE_MUTANTS])
+def test_idiom_passes_the_public_test_advice_after_the_line(exercise, mutant, words, capsys):
+    from check_helpers import run_public_test
+    run_public_test(exercise, mutant)  # never a failure: the course's test passes it
+    out = capsys.readouterr().out
+    assert ALL_TESTS_PASSED in out
+    shown = out.split(ALL_TESTS_PASSED, 1)[1]
+    assert all(line.startswith("Advice: ") for line in shown.splitlines()[1:] if line.strip()), shown
 
 
 @pytest.mark.parametrize("exercise, mutant", [pytest.param(*m, id=m[1].__name__) for m in NO_PENALTY])

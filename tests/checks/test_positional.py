@@ -38,7 +38,7 @@ class HardCodedAngles:
 def test_hard_coded_public_output_fails_a_course_scenario(capsys):
     run_public_test("get_angles", HardCodedAngles())  # the public test cannot tell
     assert ALL_TESTS_PASSED in capsys.readouterr().out
-    with pytest.raises(AssertionError, match="On a hidden scenario, 7 positions and d = 10: .* shape"):
+    with pytest.raises(AssertionError, match=r"On a hidden scenario, a column of 4 other positions \(3, 1, 0, 6\) and d = 16: The sum of row 0"):
         graded("get_angles", HardCodedAngles())
 
 
@@ -65,3 +65,20 @@ def test_odd_d_failure_is_advice_by_default_and_a_failure_when_strict():
     assert "positional_encoding(5, 7)" in str(verdict.advice[0]) and "shape" in str(verdict.advice[0])
     with pytest.raises(AssertionError, match="beyond the course's tests, an odd d"):
         graded("positional_encoding", even_d_only, policy="strict")
+
+
+def test_positional_encoding_is_compared_with_the_learners_get_angles_as_the_course_does(capsys):
+    """The course's test recovers the angles and compares them with the get_angles it is given:
+    a positional_encoding consistent with a wrong get_angles passes it, with advice."""
+    from tests.mutants.transformer_mutants import angles_exponent_i_over_d as wrong_angles
+
+    def encoding_of_wrong_angles(positions, d):
+        angles = wrong_angles(np.arange(positions)[:, None], np.arange(d)[None, :], d)
+        angles[:, 0::2], angles[:, 1::2] = np.sin(angles[:, 0::2]), np.cos(angles[:, 1::2])
+        return ref.tf.cast(angles[np.newaxis], dtype=ref.tf.float32)
+
+    check = CHECKS["positional_encoding"]
+    verdict = check.judge(check.probe(encoding_of_wrong_angles, wrong_angles))
+    assert "fix get_angles (exercise 1) first" in " ".join(str(item) for item in verdict.advice)
+    with pytest.raises(AssertionError, match="angles recovered"):  # against today's get_angles it is wrong
+        check.judge(check.probe(encoding_of_wrong_angles, ref.get_angles))

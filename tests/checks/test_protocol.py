@@ -37,14 +37,31 @@ def test_scenario_groups_are_tagged(exercise):
 def test_a_check_without_reference_probes_but_cannot_judge():
     check = make_check(exercises.find("get_angles"))
     observations = check.probe(ref.get_angles, hidden=True)
-    assert set(observations) == {"public", "other_size", "one_position"}
+    assert set(observations) == {"public", "same_shapes", "other_size", "one_position"}
     with pytest.raises(RuntimeError, match="without a reference"):
         check.judge(observations)
 
 
-def test_public_probe_runs_public_scenarios_only():
+def test_public_probe_runs_public_and_shown_scenarios_only():
     observations = CHECKS["scaled_dot_product_attention"].probe(ref.scaled_dot_product_attention)
-    assert set(observations) == {"public", "public_mask"}
+    assert set(observations) == {"public", "public_mask", "other_sizes", "other_sizes_mask", "other_sizes_ones_mask",
+                                 "batch_heads", "tensors"}  # the beyond groups shown by the public test
+    assert not any(key.startswith("same_shapes") for key in observations)  # course scenarios stay hidden
+
+
+def test_a_shown_group_must_be_beyond():
+    with pytest.raises(ValueError, match="only a beyond group"):
+        Group("x", "course", "about", shown=True)
+
+
+def test_the_public_test_prints_advice_after_the_line(capsys):
+    import public_tests
+    from tests.mutants.transformer_mutants import attention_k_dot_t_dk_from_keys
+    public_tests.scaled_dot_product_attention_test(attention_k_dot_t_dk_from_keys)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert "All tests passed" in lines[0]
+    assert len(lines) == 4 and all(line.startswith("Advice: Beyond the course's tests") for line in lines[1:])
+    assert "square root of the number of keys" in lines[1] and "transpose_b=True" in lines[2]
 
 
 def test_unknown_policy_and_bad_group_tag_are_errors():

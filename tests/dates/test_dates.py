@@ -17,6 +17,7 @@ from assignment.dates import cli, data
 from assignment.dates.decode import exact_match, greedy_decode, next_token_probs, translate
 from assignment.dates.model import ModelConfig, build_model, load_model
 from assignment.dates.train import WarmupSchedule, _batches, masked_loss, progress_bar_class, train
+from assignment.transformer import Transformer
 
 SAMPLES = ["3 May 1979", "tuesday, march 12 2002", "12.03.02", "Mar 5, 1999", "the 1st of June 2010"]
 
@@ -99,7 +100,7 @@ def test_warmup_schedule_formula():
 
 def test_predictions_use_only_the_prefix():
     tf.keras.utils.set_random_seed(0)
-    model = build_model(ModelConfig.tiny())
+    model = build_model(Transformer, ModelConfig.tiny())
     inp = data.encode_inputs(SAMPLES)  # (5, S)
     rng = np.random.default_rng(0)
     dec_in = rng.integers(3, len(data.TARGET_VOCAB), size=(5, 11)).astype(np.int32)
@@ -119,7 +120,7 @@ def test_predictions_use_only_the_prefix():
 
 def test_greedy_decode_stops_at_end_token():
     tf.keras.utils.set_random_seed(1)
-    model = build_model(ModelConfig.tiny())
+    model = build_model(Transformer, ModelConfig.tiny())
     # bias the output layer towards </s> so that every row ends right away
     kernel, bias = model.final_layer.get_weights()
     bias[:] = 0
@@ -154,7 +155,7 @@ def test_length_buckets_cover_each_example_once_per_epoch():
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("dates_model"))
-    model, history = train(out_dir=out, steps=40, config=ModelConfig.tiny(), batch_size=64, n_train=3000,
+    model, history = train(Transformer, out_dir=out, steps=40, config=ModelConfig.tiny(), batch_size=64, n_train=3000,
                            warmup_steps=20, eval_every=40, n_dev=50, bucket_widths=(), progress=False,
                            log=lambda _: None)
     return out, model, history
@@ -181,7 +182,7 @@ def test_saved_files(trained):
 @pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_reloaded_checkpoint_decodes_like_the_model_that_saved_it(trained):
     out, model, _ = trained
-    reloaded, config = load_model(out)
+    reloaded, config = load_model(Transformer, out)
     assert config == ModelConfig.tiny()
     inputs = data.encode_inputs(SAMPLES + [x for x, _ in data.make_splits(7, 0, 0, 40)["test"]])
     expected = greedy_decode(model, inputs)
@@ -230,7 +231,7 @@ def test_cli_train_writes_a_model(tmp_path, capsys):
             "--ffn", "16", "--train-size", "500", "--eval-every", "3", "--mode", "eager", "--quiet"]
     assert cli.main(argv) == 0
     assert "trained 3 steps" in capsys.readouterr().out
-    assert load_model(out)[1].embedding_dim == 16
+    assert load_model(Transformer, out)[1].embedding_dim == 16
 
 
 # ---------------------------------------------------------------- structure, progress

@@ -34,3 +34,16 @@ def test_2021_notebook_says_so_on_top_and_passes(tmp_path):
     lines = [line for line in stdout.splitlines() if line.strip()]
     assert lines[0].startswith("Release: 2021 notebook") and "1 = padding" in lines[0]
     assert result["release"]["name"] == "2021" and result["score"] == 100
+
+
+@pytest.mark.slow
+def test_dk_from_keys_learner_gets_both_lessons_then_a_hint_under_strict(tmp_path):
+    """k.T with d_k = k.shape[0]: passes the course's square k; two pieces of advice, one a line."""
+    stdout, result = grade("learner_dk_from_keys.ipynb", tmp_path)
+    attention = next(e for e in result["exercises"] if e["name"] == "scaled_dot_product_attention")
+    assert result["score"] == 100 and attention["status"] == "passed"
+    assert any("square root of the number of keys" in item and "k.shape[-1]" in item for item in attention["advice"])
+    assert any("transpose_b=True" in item for item in attention["advice"])
+    _, strict = grade("learner_dk_from_keys.ipynb", tmp_path, "--strict")
+    attention = next(e for e in strict["exercises"] if e["name"] == "scaled_dot_product_attention")
+    assert strict["score"] == 87.5 and "square root of the number of keys" in attention["feedback"]

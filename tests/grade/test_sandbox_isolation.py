@@ -38,6 +38,7 @@ CANARY = "scaled_dot_product_attention"
 
 def fake_repository(root: Path, checks_as_package: bool) -> Path:
     for relative in ("assignment/__init__.py", "assignment/legacy_keras.py", "assignment/exercises.py",
+                     "assignment/audience.py",
                      "assignment/observations.py", "assignment/grade/__init__.py", "assignment/grade/runner.py",
                      "assignment/grade/core.py", "assignment/transformer.py", "assignment/release.py",
                      "assignment/ner/__init__.py", "assignment/ner/tokenizer.py", "assignment/ner/align.py",
@@ -61,6 +62,7 @@ def test_stage_copies_the_allowlist_only(tmp_path, checks_as_package):
     checks = ["assignment/checks/__init__.py", "assignment/checks/probes.py"] if checks_as_package \
         else ["assignment/checks.py"]
     assert files == sorted(["assignment/__init__.py", "assignment/legacy_keras.py", "assignment/exercises.py",
+                            "assignment/audience.py",
                             "assignment/observations.py", "assignment/grade/__init__.py",
                             "assignment/grade/runner.py", "assignment/ner/__init__.py",
                             "assignment/ner/tokenizer.py"] + checks)

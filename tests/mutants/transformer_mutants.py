@@ -1,8 +1,9 @@
 """Known-wrong solutions of the Transformer exercises, written the way learners get them wrong.
 
 ``MUTANTS`` lists (exercise, mutant, words the public test's message must contain);
-``ADVICE_MUTANTS`` (exercise, mutant, words of the grader's advice) the idioms that pass the
-course's scenarios and fail only beyond them; ``NO_PENALTY`` idioms that are right everywhere.
+``ADVICE_MUTANTS`` (exercise, mutant, words of the grader's advice, or a tuple of words each
+in its own piece of advice) the idioms that pass the course's scenarios (and so the course's
+public test) and fail only beyond them; ``NO_PENALTY`` idioms that are right everywhere.
 Layer mutants subclass the reference so that ``__init__`` (and so the weights) stays the
 given one and only the learner's part, ``call``, is wrong.
 """
@@ -122,6 +123,46 @@ def attention_stub(q, k, v, mask):
 def attention_k_dot_t(q, k, v, mask):
     """k.T, as many learners write the transpose: right on 2-D inputs only."""
     logits = tf.matmul(q, k.T) / tf.math.sqrt(tf.cast(tf.shape(k)[-1], tf.float32))
+    if mask is not None:
+        logits += (1. - mask) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_dk_from_keys(q, k, v, mask):
+    """d_k read from the first axis of k (the number of keys): right while k is square."""
+    matmul_qk = tf.matmul(q, k, transpose_b=True)
+    dk = k.shape[0]
+    logits = matmul_qk / np.sqrt(dk)
+    if mask is not None:
+        logits += (1. - mask) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_dk_len(q, k, v, mask):
+    """d_k = len(k), the number of keys."""
+    logits = tf.matmul(q, k, transpose_b=True) / tf.math.sqrt(float(len(k)))
+    if mask is not None:
+        logits += (1. - mask) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_dk_tf_shape_0(q, k, v, mask):
+    """d_k = tf.shape(k)[0], the number of keys."""
+    logits = tf.matmul(q, k, transpose_b=True) / tf.math.sqrt(tf.cast(tf.shape(k)[0], tf.float32))
+    if mask is not None:
+        logits += (1. - mask) * -1e9
+    weights = tf.nn.softmax(logits, axis=-1)
+    return tf.matmul(weights, v), weights
+
+
+def attention_k_dot_t_dk_from_keys(q, k, v, mask):
+    """The real idiom of about one learner in five: k.T and dk = k.shape[0] together."""
+    matmul_qk = tf.matmul(q, k.T)
+    dk = float(k.shape[0])
+    logits = matmul_qk / np.sqrt(dk)
     if mask is not None:
         logits += (1. - mask) * -1e9
     weights = tf.nn.softmax(logits, axis=-1)
@@ -371,6 +412,54 @@ class DecoderKeysFromZero(_DecoderMistake):
     key_offset = 0
 
 
+class _DecoderStores(ref.Decoder):
+    """The reference decoder, with the attention maps stored by ``store(weights, i, block1, block2)``."""
+
+    def call(self, x, enc_output, training, look_ahead_mask, padding_mask):
+        seq_len = tf.shape(x)[1]
+        x = self.embedding(x) * tf.math.sqrt(tf.cast(self.embedding_dim, tf.float32))
+        x += self.pos_encoding[:, :seq_len, :]
+        x = self.dropout(x, training=training)
+        weights = {}
+        for i in range(self.num_layers):
+            x, block1, block2 = self.dec_layers[i](x, enc_output, training, look_ahead_mask, padding_mask)
+            self.store(weights, i, block1, block2)
+        return x, weights
+
+
+class DecoderBlock1UnderBothKeys(_DecoderStores):
+    """Block 1 stored under the block-2 key too: the course's test (first map, shapes) passes."""
+
+    def store(self, weights, i, block1, block2):
+        weights[f"decoder_layer{i + 1}_block1_self_att"] = block1
+        weights[f"decoder_layer{i + 1}_block2_decenc_att"] = block1
+
+
+class DecoderBlock2UnderBlock1Key(_DecoderStores):
+    """The other way round: block 2 under the block-1 key."""
+
+    def store(self, weights, i, block1, block2):
+        weights[f"decoder_layer{i + 1}_block1_self_att"] = block2
+        weights[f"decoder_layer{i + 1}_block2_decenc_att"] = block2
+
+
+class DecoderLastLayerUnderEveryKey(ref.Decoder):
+    """The dict filled after the loop: every layer's key holds the last layer's maps."""
+
+    def call(self, x, enc_output, training, look_ahead_mask, padding_mask):
+        seq_len = tf.shape(x)[1]
+        x = self.embedding(x) * tf.math.sqrt(tf.cast(self.embedding_dim, tf.float32))
+        x += self.pos_encoding[:, :seq_len, :]
+        x = self.dropout(x, training=training)
+        for i in range(self.num_layers):
+            x, block1, block2 = self.dec_layers[i](x, enc_output, training, look_ahead_mask, padding_mask)
+        weights = {}
+        for i in range(self.num_layers):
+            weights[f"decoder_layer{i + 1}_block1_self_att"] = block1
+            weights[f"decoder_layer{i + 1}_block2_decenc_att"] = block2
+        return x, weights
+
+
 class DecoderLayersNotChained(_DecoderMistake):
     chain = False
 
@@ -467,7 +556,6 @@ MUTANTS = [
     ("EncoderLayer", EncoderLayerNoSecondResidual, "second residual connection is missing"),
     ("EncoderLayer", EncoderLayerDropoutAlwaysOn, "dropout is active"),
     ("EncoderLayer", EncoderLayerNoMask, "mask is not used"),
-    ("EncoderLayer", EncoderLayerRenamedMask, "called with keywords"),
     ("EncoderLayer", EncoderLayerStub, FILL_IN),
     ("EncoderLayer", EncoderLayerMaskAsKey, "the mask lands in the `key` slot"),
     ("EncoderLayer", EncoderLayerMaskKeyword, "has no `mask` argument"),
@@ -485,8 +573,9 @@ MUTANTS = [
     ("DecoderLayer", DecoderLayerTwoOutputs, "tuple of 3"),
     ("DecoderLayer", DecoderLayerPaddingAsKey, "its arguments are (query, value, key, attention_mask)"),
     ("Decoder", DecoderNoScaling, "not multiplied by sqrt(embedding_dim)"),
-    ("Decoder", DecoderKeysFromZero, "counts layers from 0 (decoder_layer0_block1_self_att"),
     ("Decoder", DecoderLayersNotChained, "previous layer's output"),
+    ("Decoder", DecoderBlock2UnderBlock1Key, "Block 2's weights are stored under the block-1 key"),
+    ("Decoder", DecoderLastLayerUnderEveryKey, "Every layer's key holds the weights of layer 7"),
     ("Decoder", DecoderMasksSwapped, "masks are swapped"),
     ("Decoder", DecoderLayersWithoutTraining, "called without `training`"),
     ("Transformer", TransformerDecoderMasksSwapped, "decoder gets its two masks swapped"),
@@ -497,6 +586,15 @@ MUTANTS = [
 ]
 
 ADVICE_MUTANTS = [
+    ("scaled_dot_product_attention", attention_dk_from_keys, "square root of the number of keys"),
+    ("scaled_dot_product_attention", attention_dk_len, "d_k is the depth of the keys, the last axis, k.shape[-1]"),
+    ("scaled_dot_product_attention", attention_dk_tf_shape_0, "square root of the number of keys"),
+    # both lessons, each in its own piece of advice (strict fails on the first)
+    ("scaled_dot_product_attention", attention_k_dot_t_dk_from_keys, ("square root of the number of keys",
+                                                                      "transpose_b=True")),
+    ("Decoder", DecoderKeysFromZero, "counts layers from 0 (decoder_layer0_block1_self_att"),
+    ("Decoder", DecoderBlock1UnderBothKeys, "Block 1's weights are stored under the block-2 key"),
+    ("EncoderLayer", EncoderLayerRenamedMask, "called with keywords"),
     ("scaled_dot_product_attention", attention_k_dot_t, "transpose_b=True"),
     ("scaled_dot_product_attention", attention_tf_transpose, "without `perm` reverse EVERY axis"),
     ("scaled_dot_product_attention", attention_numpy_transpose, "np.transpose without `perm`"),

@@ -40,7 +40,8 @@ FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)
 # the notebook after the first cell has finished, in a later cell of a Run All.
 START_UP_NOISE = re.compile(r"absl::InitializeLog|cudart_stub|cuInit|cuda_platform|oneDNN custom operations"
                             r"|cpu_feature_guard")
-RUN_TIMEOUT = 900  # seconds for one Run All (the first trains the dates model)
+RUN_TIMEOUT = 1500  # seconds for one Run All (the first trains the dates model, 1,000 steps)
+NER_RUN_TIMEOUT = 3600  # the NER lab's Run All fine-tunes MiniLM on two busy cores
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--window-size=1400,1000"]
@@ -78,29 +79,21 @@ def _release(folder: Path) -> None:
                    cwd=ROOT, check=True, capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A running JupyterLab on the release's copies: {"url", "token", "root"}; stopped at the end."""
-    browser, driver = _chromium()
-    if not (browser and driver):
-        pytest.fail("Chromium or chromedriver is missing: apt-get install -y chromium chromium-driver")
-    root = tmp_path_factory.mktemp("lab")
-    _release(root)
-    home = tmp_path_factory.mktemp("jupyter")
+def _start_lab(command, root: Path, home: Path, env: dict):
+    """Start ``command`` (a JupyterLab command line) on ``root`` with the test's settings; yields
+    {"url", "token", "root", "log"} once it answers, stops it by its PID at the end."""
     for name, values in LAB_SETTINGS.items():
         path = home / "settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     port, token = _free_port(), uuid.uuid4().hex
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_USE_LEGACY_KERAS", "TF_ENABLE_ONEDNN_OPTS", "MPLBACKEND")}
-    env.update(PYTHONPATH=str(ROOT), JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"))
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               f"--LabApp.user_settings_dir={home / 'settings'}",
-               f"--LabApp.workspaces_dir={home / 'workspaces'}"]
+    env = dict(env, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               IPYTHONDIR=str(home / "ipython"))
+    command = list(command) + ["--no-browser", "--ServerApp.ip=127.0.0.1",
+                               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+                               f"--LabApp.user_settings_dir={home / 'settings'}",
+                               f"--LabApp.workspaces_dir={home / 'workspaces'}"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = open(home / "server.log", "w")
@@ -127,8 +120,44 @@ def lab(tmp_path_factory):
         log.close()
 
 
+def _check_chromium():
+    browser, driver = _chromium()
+    if not (browser and driver):
+        pytest.fail("Chromium or chromedriver is missing: apt-get install -y chromium chromium-driver")
+
+
 @pytest.fixture(scope="module")
-def driver(lab, tmp_path_factory):
+def lab(tmp_path_factory):
+    """A running JupyterLab on the repository release's copies: {"url", "token", "root"}."""
+    _check_chromium()
+    root = tmp_path_factory.mktemp("lab")
+    _release(root)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_USE_LEGACY_KERAS", "TF_ENABLE_ONEDNN_OPTS", "MPLBACKEND")}
+    env.update(PYTHONPATH=str(ROOT))
+    yield from _start_lab([sys.executable, "-m", "jupyter", "lab"], root, tmp_path_factory.mktemp("jupyter"), env)
+
+
+@pytest.fixture(scope="module")
+def learner_lab(learner_setup, tmp_path_factory):
+    """JupyterLab started the learner release README's way (its second command, in the
+    folder set up with its first), on that folder with the NER notebook solved."""
+    from tests.notebooks.learner_release import clean_env, readme_commands, solved_copy
+
+    import nbformat
+
+    _check_chromium()
+    folder = learner_setup["folder"]
+    nbformat.write(solved_copy(learner_setup["pristine"], "NER_DistilBERT"), str(folder / "NER_solved.ipynb"))
+    command = readme_commands(folder)[1].split()
+    assert command[:2] == [".venv/bin/jupyter", "lab"], command
+    home = tmp_path_factory.mktemp("learner-jupyter")
+    env = clean_env(JUPYTER_DATA_DIR=str(home / "data"))  # no kernel spec of the user's: the release's own
+    yield from _start_lab([str(folder / command[0])] + command[1:], folder, home, env)
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
@@ -344,3 +373,36 @@ def test_solved_copy_run_twice_in_one_kernel_then_the_learner_copy(lab, driver):
     without_hint = [_describe(c) + ": " + _text(c)[-300:] for c in tests if not FILL_IN_HINT.search(_text(c))]
     assert not without_hint, "public tests without the fill-in hint:\n" + "\n".join(without_hint)
     assert not any(PASS_TEXT in _text(c, "stdout") for c in tests)
+
+
+def test_the_learner_release_in_jupyterlab_started_the_readme_way(learner_lab, driver):
+    """The learner's folder, set up with its README's first command and opened with its
+    second: the NER lab, solved, Run All Cells: every public test passes, the training's
+    figures show, no error output anywhere."""
+    chrome = driver
+    _open(chrome, learner_lab, "NER_solved.ipynb")
+    started = time.monotonic()
+    _run(chrome, learner_lab, "runmenu:run-all", timeout=NER_RUN_TIMEOUT)
+    nb = _save_and_read(chrome, learner_lab, "NER_solved.ipynb")
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    chrome.save_screenshot(str(SCREENSHOT_DIR / "browser_learner_release_ner.png"))
+    problems = []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cell in code:
+        if not cell.execution_count:
+            problems.append(f"{_describe(cell)} did not run")
+        for out in cell.outputs:
+            if out.output_type == "error":
+                problems.append(f"{_describe(cell)} raised {out.ename}: {out.evalue}")
+    tests = _tagged(nb, "public-test")
+    if not tests or any(PASS_TEXT not in _text(c, "stdout") for c in tests):
+        problems.append(f"public tests: {[_text(c)[-200:] for c in tests]}")
+    figures = _tagged(nb, "figure")
+    shown = [c for c in nb.cells if any(o.output_type in ("display_data", "execute_result")
+                                        and "image/png" in o.get("data", {}) or
+                                        ("text/html" in o.get("data", {}) and "<img" in o["data"]["text/html"])
+                                        for o in c.get("outputs", []))]
+    if len(shown) < max(2, len(figures)):
+        problems.append(f"{len(shown)} cells show a figure, expected at least {max(2, len(figures))}")
+    print(f"\nlearner release, NER solved: Run All {time.monotonic() - started:.0f} s, {len(shown)} figures")
+    assert not problems, "the learner release's NER notebook in JupyterLab:\n" + "\n".join(problems)

@@ -37,11 +37,12 @@ def assert_untouched(fig):
 def test_dates_plots_keep_the_backend(learner_backend, tmp_path):
     from assignment.dates.model import ModelConfig, build_model
     from assignment.dates.plots import plot_attention, plot_learning_curves
+    from assignment.transformer import Transformer
 
     history = {"loss": [2.0, 1.5, 1.2, 1.0], "accuracy": [0.1, 0.2, 0.3, 0.4],
                "dev_step": [2, 4], "dev_exact_match": [0.0, 0.1], "best_step": 4}
     plot_learning_curves(history, str(tmp_path / "curves.png"))
-    plot_attention(build_model(ModelConfig.tiny()), "3 May 1979", str(tmp_path / "attention.png"))
+    plot_attention(build_model(Transformer, ModelConfig.tiny()), "3 May 1979", str(tmp_path / "attention.png"))
     assert_untouched(learner_backend)
     for name in ("curves.png", "attention.png"):
         with open(tmp_path / name, "rb") as f:

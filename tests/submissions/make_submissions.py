@@ -219,7 +219,7 @@ def build():
         def get_angles(pos, k, d):
             print("All tests passed")
             return pos * 0 + k * 0
-        """), expect(12.5, **dict(stubs, get_angles=("failed", "wrong values"), **canary)))
+        """), expect(12.5, **dict(stubs, get_angles=("failed", "Column 0 must hold the positions"), **canary)))
     out["monkeypatch.ipynb"] = (hostile("get_angles", """
         import numpy
         import numpy.testing
@@ -229,7 +229,7 @@ def build():
         tf.debugging.assert_near = lambda *args, **kwargs: None
         def get_angles(pos, k, d):
             return pos / np.power(10000, k / d)
-        """), expect(12.5, **dict(stubs, get_angles=("failed", "Even and odd columns must be equal"), **canary)))
+        """), expect(12.5, **dict(stubs, get_angles=("failed", "not k/d"), **canary)))
     nb = hostile("get_angles", """
         def get_angles_test(*args):
             print("All tests passed")
@@ -238,7 +238,7 @@ def build():
         """)
     add_cell(nb, "import public_tests\npublic_tests.get_angles_test = lambda *a: print('All tests passed')\n"
                  "def positional_encoding_test(*args):\n    print('All tests passed')", after="get_angles")
-    out["redefined_tests.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "Even and odd columns"),
+    out["redefined_tests.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "Column 0 must hold the positions"),
                                                             **canary)))
 
     from assignment import transformer as ref
@@ -253,7 +253,7 @@ def build():
         def positional_encoding(positions, d):
             return tf.constant(np.array({encoding.tolist()!r}, dtype=np.float32))
         """))
-    out["hardcoded.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "shape"),
+    out["hardcoded.ipynb"] = (nb, expect(12.5, **dict(stubs, get_angles=("failed", "On a hidden scenario"),
                                                       positional_encoding=("failed", "shape"), **canary)))
     out["delete_files.ipynb"] = (hostile("get_angles", """
         import os, shutil
@@ -540,22 +540,47 @@ def build():
                                              advice={CANARY: "transpose_b=True"}))
 
     # A learner with idioms that each get a named hint: mask=mask to MultiHeadAttention, the
-    # encoder layers called without training, attention weights keyed from layer 0, and
+    # encoder layers called without training, attention weights keyed from layer 0 (beyond the
+    # course's test, which counts the keys: advice), and
     # numpy where it works on every input (no penalty).
     from tests.mutants import transformer_mutants as m
     nb = base(SOLVED)
     for name, mutant in ((CANARY, m.attention_numpy_swapaxes), ("EncoderLayer", m.EncoderLayerMaskKeyword),
                          ("Encoder", m.EncoderLayersWithoutTraining), ("Decoder", m.DecoderKeysFromZero)):
         replace(nb, name, mutant_source(name, mutant))
-    out["learner_idioms.ipynb"] = (nb, expect(62.5, **dict(
+    out["learner_idioms.ipynb"] = (nb, dict(expect(75, **dict(
         {n: ("passed", "") for n in names}, EncoderLayer=("error", "has no `mask` argument"),
-        Encoder=("error", "called without `training`"), Decoder=("failed", "counts layers from 0"))))
+        Encoder=("error", "called without `training`"))), advice={"Decoder": "counts layers from 0"}))
 
     # A completed notebook of the 2021 release: its tests written in the notebook,
     # get_angles(pos, i, d), masks with 1 = padding/future (create_padding_mask -> (n, 1, 1, m)),
     # attention adding mask * -1e9. Right under that release's convention: 100.
     out["release_2021.ipynb"] = (release_2021_notebook(), dict(expect(100, **{n: ("passed", "") for n in names}),
                                                                release="2021"))
+    # The same notebook with today's single dropout in its layers: fails them, naming the release.
+    out["release_2021_single_dropout.ipynb"] = (
+        release_2021_notebook(today_s_single_dropout),
+        dict(expect(75, **dict({n: ("passed", "") for n in names},
+                               EncoderLayer=("failed", "2021 release, whose EncoderLayer has two dropouts"),
+                               DecoderLayer=("failed", "2021 release, whose DecoderLayer has three dropouts"))),
+             release="2021"))
+
+    # The real idiom of about one learner in five: k.T and d_k = k.shape[0]. Right on the
+    # course's square k: 100 with both lessons as advice (87.5 under --strict).
+    nb = base(SOLVED)
+    replace(nb, CANARY, BLOCKS[CANARY].solved.replace("tf.matmul(q, k, transpose_b=True)", "tf.matmul(q, k.T)")
+            .replace("dk = tf.cast(tf.shape(k)[-1], tf.float32)", "dk = float(k.shape[0])"))
+    out["learner_dk_from_keys.ipynb"] = (nb, dict(expect(100, **{n: ("passed", "") for n in names}),
+                                                  advice={CANARY: "square root of the number of keys"}))
+
+    # Block 1's weights stored under the block-2 key too: passes the course's Decoder test
+    # (first map, shapes), so 100 with named advice.
+    nb = base(SOLVED)
+    replace(nb, "Decoder", BLOCKS["Decoder"].solved.replace(
+        "attention_weights['decoder_layer{}_block2_decenc_att'.format(i + 1)] = block2",
+        "attention_weights['decoder_layer{}_block2_decenc_att'.format(i + 1)] = block1"))
+    out["learner_block1_both_keys.ipynb"] = (nb, dict(expect(100, **{n: ("passed", "") for n in names}),
+                                                      advice={"Decoder": "stored under the block-2 key"}))
 
     # A .py script with the same cell tags (jupytext percent format), cheap exercises solved.
     nb = solve(base(LEARNER), "get_angles", "positional_encoding", CANARY)
@@ -566,17 +591,19 @@ def build():
     return out
 
 
-RELEASE_2021_HELPERS = {
-    "create_padding_mask": """def create_padding_mask(seq):
-    # 1.0 where the token id is 0 (padding), with two axes added so that it broadcasts
-    # over the heads and the query positions: (batch, 1, 1, seq_len)
-    seq = tf.cast(tf.math.equal(seq, 0), tf.float32)
-    return seq[:, tf.newaxis, tf.newaxis, :]""",
-    "create_look_ahead_mask": """def create_look_ahead_mask(size):
-    # 1.0 above the diagonal: the future positions a query may not look at, (size, size)
-    mask = 1 - tf.linalg.band_part(tf.ones((size, size)), -1, 0)
-    return mask""",
-}
+BLOCKS_2021 = graded_blocks(module_path("assignment.transformer_2021"))
+
+
+def release_2021_helpers():
+    """{name: source} of the given helpers of the 2021 release (its reference module)."""
+    import ast
+    from assignment.notebook_source import read_module
+    _, tree = read_module(module_path("assignment.transformer_2021"))
+    return {node.name: ast.get_source_segment(module_path("assignment.transformer_2021").read_text(encoding="utf-8"),
+                                              node)
+            for node in tree.body if isinstance(node, ast.FunctionDef)
+            and node.name in ("create_padding_mask", "create_look_ahead_mask")}
+
 
 # Tests of the 2021 release lived in the notebook itself; these are written for this
 # fixture (their own checks, not the course's), one function per exercise.
@@ -607,34 +634,47 @@ RELEASE_2021_TESTS = {
 }
 
 
-def release_2021_notebook():
-    """A learner's completed notebook of the 2021 release (see the comment in build())."""
+def release_2021_notebook(edit=None):
+    """A learner's completed notebook of the 2021 release: every graded cell and given helper
+    in that release's code (assignment/transformer_2021.py: get_angles(pos, i, d), masks with
+    1 = padding / future, two dropouts in EncoderLayer, three in DecoderLayer, ...), its tests
+    written in the notebook. ``edit(nb)`` changes it further."""
     nb = base(SOLVED)
+    helpers = release_2021_helpers()
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         if "from public_tests import *" in cell.source:
             cell.source = cell.source.replace("from public_tests import *", "# (the tests are in this notebook)")
-        for helper, source in RELEASE_2021_HELPERS.items():
+        for helper, source in helpers.items():
             if cell.source.startswith(f"def {helper}("):
                 cell.source = source
-    replace(nb, "get_angles", header("get_angles") + textwrap.dedent("""\
-        def get_angles(pos, i, d):
-            # START CODE HERE
-            angles = pos / np.power(10000, (2 * (i // 2)) / np.float32(d))
-            # END CODE HERE
-            return angles
-        """))
-    replace(nb, CANARY, BLOCKS[CANARY].solved.replace("(1.0 - mask) * -1e9", "(mask * -1e9)"))
+    for name in BLOCKS_2021:
+        replace(nb, name, BLOCKS_2021[name].solved)
     for index, cell in enumerate(list(nb.cells)):
         if cell.cell_type == "code" and cell.source.startswith("# UNIT TEST"):
             cell.source = cell.source.replace("DecoderLayer_test(DecoderLayer, create_look_ahead_mask)",
                                               "DecoderLayer_test(DecoderLayer)")
     for name, source in RELEASE_2021_TESTS.items():
         add_cell(nb, source, after=name)
+    if edit:
+        edit(nb)
     for index, cell in enumerate(nb.cells):  # fixed ids: regenerating gives the same bytes
         cell.id = f"r2021-{index}"
     return nb
+
+
+def today_s_single_dropout(nb):
+    """The 2021 notebook with its layers written the way today's release writes them: one
+    dropout, after the feed-forward network (dropout1 unused; dropout1, dropout2 unused in
+    DecoderLayer)."""
+    for name, old, new in (
+            ("EncoderLayer", "        self_mha_output = self.dropout1(self_mha_output, training=training)\n", ""),
+            ("DecoderLayer", "        mult_attn_out1 = self.dropout1(mult_attn_out1, training=training)\n", ""),
+            ("DecoderLayer", "        mult_attn_out2 = self.dropout2(mult_attn_out2, training=training)\n", "")):
+        cell = nb.cells[graded_index(nb, name)]
+        assert old in cell.source, (name, old)
+        cell.source = cell.source.replace(old, new)
 
 
 def _zip_rounds(usable):

@@ -1,0 +1,180 @@
+"""Who may see each module of the package: the one definition of learner-safe and
+instructor-only code, read by the student release, the grader's sandbox and the tests.
+
+* ``LEARNER``: holds no solution, no known mistake, no hidden scenario's values and no
+  grader. The student release (``python -m assignment release --student DIR``) ships
+  every learner module, vendored with its imports renamed; learner code may import them
+  in the sandbox.
+* ``SANDBOX``: the grader's own child side (its runner). Staged into the sandbox, because
+  the sandboxed child runs it, but never shipped to learners, and learner code may not
+  import it.
+* ``INSTRUCTOR``: everything else: the reference solutions, the known mistakes (they
+  re-implement the solutions), the live reference, the grader, the notebook generator and
+  release, the command lines, the data generators. Never shipped, never staged, and
+  refused to learner code while grading.
+
+Each entry names one module (``assignment.x.y``, a package by its own name for its
+``__init__``). ``tests/test_audience.py`` fails when a module of the package has no entry,
+when an entry names no module, and when a learner module imports a module that is not
+learner-safe. The code still lives in the repository's one package tree; moving the
+learner-safe code into a folder of its own is a later layout change (issue 20), and this
+table is what the release, the sandbox and the tests follow until then.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+LEARNER, SANDBOX, INSTRUCTOR = "learner", "sandbox", "instructor"
+PACKAGE_ROOT = Path(__file__).resolve().parent  # the folder of the package ``assignment``
+
+AUDIENCE: Dict[str, str] = {
+    # the package and what the public tests need on the learner's side
+    "assignment": LEARNER,  # selects tf-keras before TensorFlow loads
+    "assignment.legacy_keras": LEARNER,
+    "assignment.exercises": LEARNER,  # the registry: names, tags, points, signatures
+    "assignment.observations": LEARNER,
+    "assignment.prerequisites": LEARNER,
+    "assignment.kernelspec": LEARNER,  # the release's set-up installs its kernel with it (standard library only)  # a lab cell stops with one line while its exercise fails
+    # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
+    "assignment.checks": LEARNER,
+    "assignment.checks.protocol": LEARNER,
+    "assignment.checks.recorded": LEARNER,
+    "assignment.checks.inputs": LEARNER,
+    "assignment.checks.layers": LEARNER,
+    "assignment.checks.idioms": LEARNER,
+    "assignment.checks.positional": LEARNER,
+    "assignment.checks.attention": LEARNER,
+    "assignment.checks.encoder": LEARNER,
+    "assignment.checks.decoder": LEARNER,
+    "assignment.checks.transformer_model": LEARNER,
+    "assignment.checks.ner": LEARNER,
+    "assignment.checks.known_mistakes": INSTRUCTOR,  # re-implements the solutions
+    "assignment.checks.live": INSTRUCTOR,  # runs the reference module
+    # the dates lab: trains the Transformer class it is given
+    "assignment.dates": LEARNER,
+    "assignment.dates.data": LEARNER,
+    "assignment.dates.model": LEARNER,
+    "assignment.dates.decode": LEARNER,
+    "assignment.dates.plots": LEARNER,
+    "assignment.dates.train": LEARNER,
+    "assignment.dates.cli": INSTRUCTOR,  # the command line trains the reference Transformer
+    # the NER lab: data, model, training, metrics, predictions on the function it is given
+    "assignment.ner": LEARNER,
+    "assignment.ner.data": LEARNER,
+    "assignment.ner.tokenizer": LEARNER,
+    "assignment.ner.convert": LEARNER,
+    "assignment.ner.modeling": LEARNER,
+    "assignment.ner.windows": LEARNER,
+    "assignment.ner.train": LEARNER,
+    "assignment.ner.metrics": LEARNER,
+    "assignment.ner.predict": LEARNER,
+    "assignment.ner.guard": LEARNER,  # a lab cell stops with one line while the exercise fails
+    "assignment.ner.align": INSTRUCTOR,  # the lab's reference solution
+    "assignment.ner.checks": INSTRUCTOR,  # the repository notebook's public test, on the live reference
+    "assignment.ner.cli": INSTRUCTOR,  # the command line trains with the reference
+    "assignment.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)
+    "assignment.ner.social": INSTRUCTOR,
+    # the reference solutions and the tools around them
+    "assignment.transformer": INSTRUCTOR,
+    "assignment.transformer_2021": INSTRUCTOR,  # the 2021 release's reference solutions
+    "assignment.notebook_source": INSTRUCTOR,  # reads the reference modules' text
+    "assignment.release": INSTRUCTOR,
+    "assignment.student_release": INSTRUCTOR,
+    "assignment.learner_environment": INSTRUCTOR,  # writes the release's requirements and set-up script
+    "assignment.release_archive": INSTRUCTOR,
+    "assignment.run_notebook": INSTRUCTOR,
+    "assignment.check_cli": INSTRUCTOR,
+    "assignment.cli": INSTRUCTOR,
+    "assignment.cli_errors": INSTRUCTOR,
+    "assignment.__main__": INSTRUCTOR,
+    # the grader: its child side runs in the sandbox, the rest stays outside
+    "assignment.grade": SANDBOX,
+    "assignment.grade.runner": SANDBOX,
+    "assignment.audience": SANDBOX,  # this table: the runner reads it to refuse imports
+    "assignment.grade.batch": INSTRUCTOR,
+    "assignment.grade.cli": INSTRUCTOR,
+    "assignment.grade.core": INSTRUCTOR,
+    "assignment.grade.distributed": INSTRUCTOR,
+    "assignment.grade.extract": INSTRUCTOR,
+    "assignment.grade.given_code": INSTRUCTOR,
+    "assignment.grade.isolation": INSTRUCTOR,
+    "assignment.grade.release_version": INSTRUCTOR,
+    "assignment.grade.report": INSTRUCTOR,
+    "assignment.grade.sandbox": INSTRUCTOR,
+    "assignment.grade.similarity": INSTRUCTOR,
+    "assignment.grade.autograder": INSTRUCTOR,  # the Gradescope autograder: it ships the grader and the reference
+    "assignment.grade.html_report": INSTRUCTOR,
+    "assignment.grade.intake": INSTRUCTOR,  # reads platform exports (the instructor's side)
+    "assignment.grade.archive": INSTRUCTOR,
+}
+# Outside the package: the repository's own public_tests.py runs the live reference.
+INSTRUCTOR_FILES = ("public_tests.py",)
+
+# What the sandboxed child imports (a subset of the learner and sandbox modules): it is
+# staged there, and nothing else of the repository is. A package named here is staged
+# whole, less its instructor-only modules.
+SANDBOX_STAGED = ("assignment", "assignment.legacy_keras", "assignment.exercises", "assignment.observations",
+                  "assignment.checks", "assignment.grade", "assignment.grade.runner", "assignment.audience", "assignment.ner",
+                  "assignment.ner.tokenizer")
+WHOLE_PACKAGES = ("assignment.checks",)  # staged with every learner module in it
+
+
+def of(module: str) -> str:
+    """LEARNER, SANDBOX or INSTRUCTOR; KeyError (naming this file) for a module not classified."""
+    try:
+        return AUDIENCE[module]
+    except KeyError:
+        raise KeyError(f"{module} is not classified in assignment/audience.py (AUDIENCE): say whether "
+                       "learners may see it") from None
+
+
+def modules(audience: str) -> Tuple[str, ...]:
+    """The modules of one audience, sorted."""
+    return tuple(sorted(name for name, who in AUDIENCE.items() if who == audience))
+
+
+def package_modules(root: Path = PACKAGE_ROOT) -> List[str]:
+    """Every module of the package as found on disk (``assignment``, ``assignment.x.y``), sorted."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        parts = (root.name,) + path.relative_to(root).with_suffix("").parts
+        found.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return sorted(found)
+
+
+def module_path(module: str) -> str:
+    """The module's file relative to the repository root: ``assignment/x/y.py`` or
+    ``assignment/x/__init__.py`` for a package."""
+    relative = Path(*module.split("."))
+    package = PACKAGE_ROOT.parent / relative
+    return (relative / "__init__.py").as_posix() if package.is_dir() else relative.with_suffix(".py").as_posix()
+
+
+def sandbox_entries() -> Tuple[str, ...]:
+    """``SANDBOX_STAGED`` as the sandbox's allowlist entries (paths relative to the
+    repository root): a whole package as its folder, a module without its suffix (a module
+    file or a package folder of that name), a package's own ``__init__.py`` explicitly."""
+    entries = []
+    for module in SANDBOX_STAGED:
+        relative = "/".join(module.split("."))
+        if module in WHOLE_PACKAGES:
+            entries.append(relative)
+        elif (PACKAGE_ROOT.parent / relative).is_dir():
+            entries.append(f"{relative}/__init__.py")
+        else:
+            entries.append(relative)
+    return tuple(entries)
+
+
+def never_staged() -> Tuple[str, ...]:
+    """Paths (relative to the repository root) the sandbox never stages: every
+    instructor-only module and file."""
+    return tuple(module_path(m) for m in modules(INSTRUCTOR)) + INSTRUCTOR_FILES
+
+
+def not_for_learner_code() -> Tuple[str, ...]:
+    """The modules learner code may not import while it is graded: all but the learner ones."""
+    return tuple(sorted(name for name, who in AUDIENCE.items() if who != LEARNER))
