@@ -120,6 +120,7 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
     if tags is not None:
         id2label, label2id = label_maps(tags)
         head = dict(num_labels=len(tags), id2label=id2label, label2id=label2id)
+        _seed_new_head(seed)
     if os.path.isdir(source):
         tokenizer = AutoTokenizer.from_pretrained(source)
         model = _from_directory(source, head)
@@ -144,6 +145,15 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
     if not getattr(tokenizer, "is_fast", False):
         raise ModelSourceError(f"{source!r} has no fast tokenizer; word_ids() needs one")
     return model, tokenizer
+
+
+def _seed_new_head(seed):
+    """Seed TensorFlow's, numpy's and Python's generators before a new classification head
+    is created: ``from_pretrained`` draws its initial weights from them, so without this the
+    same command gives a different head (and F1) every run."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(seed)
 
 
 def _from_directory(directory, head):

@@ -6,7 +6,12 @@ import numpy as np
 
 import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 from assignment.ner.data import split_words
+from assignment.ner.decoding import log_softmax, viterbi
 from assignment.ner.windows import encode_document, merge_predictions
+
+# How word tags are read from the model's scores, for every model (measured on WNUT-17's
+# development file: benchmarks/RESULTS.md).
+DEFAULT_DECODING = "argmax"
 
 
 def pad_batch(windows, pad_id, length=None):
@@ -21,8 +26,11 @@ def pad_batch(windows, pad_id, length=None):
     return ids, mask, labels
 
 
-def predict_windows(model, windows, pad_id, batch_size=32) -> List[np.ndarray]:
-    """Predicted label id of every subtoken of every window (batches sorted by length)."""
+def predict_windows(model, windows, pad_id, batch_size=32, decoding="argmax") -> List[np.ndarray]:
+    """Predicted label id of every subtoken of every window (batches sorted by length).
+    ``decoding="bio"``: the words' first subtokens get the best valid BIO sequence
+    (``decoding.viterbi``) instead of each its own argmax."""
+    tags = [model.config.id2label[i] for i in range(len(model.config.id2label))] if decoding == "bio" else None
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
     preds = [None] * len(windows)
     for first in range(0, len(order), batch_size):
@@ -30,21 +38,29 @@ def predict_windows(model, windows, pad_id, batch_size=32) -> List[np.ndarray]:
         ids, mask, _ = pad_batch([windows[i] for i in chunk], pad_id)
         logits = model(input_ids=ids, attention_mask=mask, training=False).logits  # (batch, length, labels)
         best = np.argmax(logits.numpy(), axis=-1)
+        if tags is not None:
+            scores = log_softmax(logits.numpy())
+            for row, index in enumerate(chunk):
+                positions = [p for p in windows[index].first_token if p >= 0]
+                best[row, positions] = viterbi(scores[row, positions], tags)
         for row, index in enumerate(chunk):
             preds[index] = best[row, : len(windows[index].input_ids)]
     return preds
 
 
 def predict_tags(model, tokenizer, documents: Sequence[Sequence[str]], max_length=128, stride=32,
-                 batch_size=32, *, align) -> List[List[str]]:
+                 batch_size=32, decoding=None, *, align) -> List[List[str]]:
     """Tag names for every word of every document (a document is a list of words);
-    ``align``: the exercise that encodes the windows (see windows.encode_document)."""
+    ``align``: the exercise that encodes the windows (see windows.encode_document).
+    ``decoding``: 'argmax' or 'bio' (see ``decoding.py``); None: the one the model was
+    trained with (``config.ner_decoding``, written by ``ner train``), else ``DEFAULT_DECODING``."""
     label2id = {tag: int(i) for tag, i in model.config.label2id.items()}
     id2label = {int(i): tag for i, tag in model.config.id2label.items()}
     windows = []
     for doc, words in enumerate(documents):
         windows += encode_document(tokenizer, list(words), None, label2id, max_length, stride, doc, align=align)
-    preds = predict_windows(model, windows, tokenizer.pad_token_id, batch_size)
+    decoding = decoding or getattr(model.config, "ner_decoding", None) or DEFAULT_DECODING
+    preds = predict_windows(model, windows, tokenizer.pad_token_id, batch_size, decoding)
     by_doc = {}
     for window, pred in zip(windows, preds):
         by_doc.setdefault(window.doc, ([], []))
