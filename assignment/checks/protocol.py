@@ -168,12 +168,19 @@ def diagnose(what, got, expected, variants, fallback):
 
 # The course's public tests compare with np.allclose and its default tolerances.
 COURSE_RTOL, COURSE_ATOL = 1e-5, 1e-8
+# Our expected values are recomputed from the reference in another process, whose float32
+# kernels may sum in another order (oneDNN on or off, thread counts): a value near zero then
+# moves by ~1e-7-1e-6 and atol=1e-8 would fail the reference itself (all_correct scored
+# 87.5 on DecoderLayer's same-shape scenario with oneDNN off). No wrong solution is this close.
+FLOAT32_NOISE = 1e-6
 
 
 def course_close(got, expected, atol=COURSE_ATOL, rtol=COURSE_RTOL) -> bool:
-    """The course's comparison: ``np.allclose`` (shapes broadcast as it does)."""
+    """The course's comparison: ``np.allclose`` (shapes broadcast as it does), with an
+    absolute tolerance no tighter than float32 round-off (``FLOAT32_NOISE``)."""
     try:
-        return bool(np.allclose(np.asarray(got, np.float64), np.asarray(expected, np.float64), rtol=rtol, atol=atol))
+        return bool(np.allclose(np.asarray(got, np.float64), np.asarray(expected, np.float64), rtol=rtol,
+                                atol=max(atol, FLOAT32_NOISE)))
     except ValueError:  # shapes that do not broadcast
         return False
 
