@@ -655,21 +655,25 @@ from assignment.dates.decode import translate
 from assignment.dates.model import load_model
 from assignment.dates.plots import plot_attention
 from assignment.dates.train import train
+from assignment.prerequisites import require
 
+require(Transformer_test, Transformer, create_look_ahead_mask, create_padding_mask)
 MODEL_DIR = os.path.join(_find_repo_root(), "build", "dates_model")
 if os.path.isfile(os.path.join(MODEL_DIR, "config.json")):
-    model, config = load_model(MODEL_DIR)
+    model, config = load_model(Transformer, MODEL_DIR)
 else:  # a short run: good, not perfect
-    model, history = train(out_dir=MODEL_DIR, steps=300, eval_every=100)
+    model, history = train(Transformer, out_dir=MODEL_DIR, steps=1000, eval_every=250, warmup_steps=200)
 
 dates = ["3 May 1979", "tuesday, march 12 2002", "12.03.02", "Mar 5, 1999", "the 1st of June 2010"]
 for text, iso in zip(dates, translate(model, dates)):
     print(f"{text:>24} -> {iso}")
 
 # %%
+require(Transformer_test, Transformer, create_look_ahead_mask, create_padding_mask)
 display(Image(os.path.join(MODEL_DIR, "learning_curves.png")))
 
 # %%
+require(Transformer_test, Transformer, create_look_ahead_mask, create_padding_mask)
 example_png = os.path.join(MODEL_DIR, "attention_example.png")
 plot_attention(model, "the 1st of June 2010", example_png)
 display(Image(example_png))
