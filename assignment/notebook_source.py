@@ -34,6 +34,7 @@ import hashlib
 import io
 import re
 import textwrap
+import threading
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,10 +203,16 @@ def _first_line(node: ast.AST) -> int:
     return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
 
 
+# CPython 3.11 before 3.11.8 can fail ast.parse in two threads at once ("SystemError: AST
+# constructor recursion depth mismatch", python/cpython#106905): notebooks are built in threads.
+_PARSE_LOCK = threading.Lock()
+
+
 def read_module(path: Path) -> Tuple[List[str], ast.Module]:
     text = Path(path).read_text(encoding="utf-8")
     try:
-        tree = ast.parse(text, filename=str(path))
+        with _PARSE_LOCK:
+            tree = ast.parse(text, filename=str(path))
     except SyntaxError as error:
         raise SourceError(path, error.lineno, f"not valid Python: {error.msg}") from None
     return text.splitlines(), tree
