@@ -69,6 +69,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.ner.train": LEARNER,
     "assignment.ner.metrics": LEARNER,
     "assignment.ner.predict": LEARNER,
+    "assignment.ner.decoding": LEARNER,  # valid-BIO (Viterbi) decoding of predictions
     "assignment.ner.guard": LEARNER,  # a lab cell stops with one line while the exercise fails
     "assignment.ner.align": INSTRUCTOR,  # the lab's reference solution
     "assignment.ner.checks": INSTRUCTOR,  # the repository notebook's public test, on the live reference
