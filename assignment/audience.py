@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Dict, List, Tuple
+from assignment.paths import PACKAGE_DIR
 
 LEARNER, SANDBOX, INSTRUCTOR = "learner", "sandbox", "instructor"
-PACKAGE_ROOT = Path(__file__).resolve().parent  # the folder of the package ``assignment``
+PACKAGE_ROOT = PACKAGE_DIR  # the folder of the package ``assignment``
 
 AUDIENCE: Dict[str, str] = {
     # the package and what the public tests need on the learner's side
@@ -34,60 +35,64 @@ AUDIENCE: Dict[str, str] = {
     "assignment.legacy_keras": LEARNER,
     "assignment.exercises": LEARNER,  # the registry: names, tags, points, signatures
     "assignment.observations": LEARNER,
-    "assignment.prerequisites": LEARNER,
-    "assignment.kernelspec": LEARNER,  # the release's set-up installs its kernel with it (standard library only)  # a lab cell stops with one line while its exercise fails
+    "assignment.prerequisites": LEARNER,  # a lab cell stops with one line while its exercise fails
+    "assignment.kernelspec": LEARNER,  # the release's set-up installs its kernel with it (standard library only)
+    "assignment.paths": LEARNER,  # where things are (the sandbox stages it too)
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,
     "assignment.checks.recorded": LEARNER,
     "assignment.checks.inputs": LEARNER,
-    "assignment.checks.layers": LEARNER,
+    "assignment.checks.comparisons": LEARNER,
     "assignment.checks.idioms": LEARNER,
     "assignment.checks.positional": LEARNER,
     "assignment.checks.attention": LEARNER,
     "assignment.checks.encoder": LEARNER,
     "assignment.checks.decoder": LEARNER,
     "assignment.checks.transformer_model": LEARNER,
-    "assignment.checks.ner": LEARNER,
+    "assignment.checks.token_alignment": LEARNER,
     "assignment.checks.known_mistakes": INSTRUCTOR,  # re-implements the solutions
     "assignment.checks.live": INSTRUCTOR,  # runs the reference module
     # the dates lab: trains the Transformer class it is given
-    "assignment.dates": LEARNER,
-    "assignment.dates.data": LEARNER,
-    "assignment.dates.model": LEARNER,
-    "assignment.dates.decode": LEARNER,
-    "assignment.dates.plots": LEARNER,
-    "assignment.dates.train": LEARNER,
-    "assignment.dates.cli": INSTRUCTOR,  # the command line trains the reference Transformer
+    "assignment.labs": LEARNER,
+    "assignment.labs.dates": LEARNER,
+    "assignment.labs.dates.data": LEARNER,
+    "assignment.labs.dates.model": LEARNER,
+    "assignment.labs.dates.decode": LEARNER,
+    "assignment.labs.dates.plots": LEARNER,
+    "assignment.labs.dates.train": LEARNER,
+    "assignment.labs.dates.cli": INSTRUCTOR,  # the command line trains the reference Transformer
     # the NER lab: data, model, training, metrics, predictions on the function it is given
-    "assignment.ner": LEARNER,
-    "assignment.ner.data": LEARNER,
-    "assignment.ner.tokenizer": LEARNER,
-    "assignment.ner.convert": LEARNER,
-    "assignment.ner.modeling": LEARNER,
-    "assignment.ner.windows": LEARNER,
-    "assignment.ner.train": LEARNER,
-    "assignment.ner.metrics": LEARNER,
-    "assignment.ner.predict": LEARNER,
-    "assignment.ner.decoding": LEARNER,  # valid-BIO (Viterbi) decoding of predictions
-    "assignment.ner.guard": LEARNER,  # a lab cell stops with one line while the exercise fails
-    "assignment.ner.align": INSTRUCTOR,  # the lab's reference solution
-    "assignment.ner.checks": INSTRUCTOR,  # the repository notebook's public test, on the live reference
-    "assignment.ner.cli": INSTRUCTOR,  # the command line trains with the reference
-    "assignment.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)
-    "assignment.ner.social": INSTRUCTOR,
+    "assignment.labs.ner": LEARNER,
+    "assignment.labs.ner.data": LEARNER,
+    "assignment.labs.ner.tokenizer": LEARNER,
+    "assignment.labs.ner.convert": LEARNER,
+    "assignment.labs.ner.modeling": LEARNER,
+    "assignment.labs.ner.windows": LEARNER,
+    "assignment.labs.ner.train": LEARNER,
+    "assignment.labs.ner.metrics": LEARNER,
+    "assignment.labs.ner.predict": LEARNER,
+    "assignment.labs.ner.decoding": LEARNER,  # valid-BIO (Viterbi) decoding of predictions
+    "assignment.labs.ner.guard": LEARNER,  # a lab cell stops with one line while the exercise fails
+    "assignment.labs.ner.align": INSTRUCTOR,  # the lab's reference solution
+    "assignment.labs.ner.public_test": INSTRUCTOR,  # the repository notebook's public test, on the live reference
+    "assignment.labs.ner.cli": INSTRUCTOR,  # the command line trains with the reference
+    "assignment.labs.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)
+    "assignment.labs.ner.social": INSTRUCTOR,
     # the reference solutions and the tools around them
     "assignment.transformer": INSTRUCTOR,
     "assignment.transformer_2021": INSTRUCTOR,  # the 2021 release's reference solutions
-    "assignment.notebook_source": INSTRUCTOR,  # reads the reference modules' text
+    "assignment.notebooks": INSTRUCTOR,
     "assignment.release": INSTRUCTOR,
-    "assignment.student_release": INSTRUCTOR,
-    "assignment.learner_environment": INSTRUCTOR,  # writes the release's requirements and set-up script
-    "assignment.release_archive": INSTRUCTOR,
-    "assignment.run_notebook": INSTRUCTOR,
-    "assignment.check_cli": INSTRUCTOR,
+    "assignment.notebooks.source": INSTRUCTOR,  # reads the reference modules' text
+    "assignment.notebooks.build": INSTRUCTOR,
+    "assignment.release.build": INSTRUCTOR,
+    "assignment.release.environment": INSTRUCTOR,  # writes the release's requirements and set-up script
+    "assignment.release.archive": INSTRUCTOR,
+    "assignment.notebooks.execute": INSTRUCTOR,
+    "assignment.self_check": INSTRUCTOR,
     "assignment.cli": INSTRUCTOR,
-    "assignment.cli_errors": INSTRUCTOR,
+    "assignment.errors": INSTRUCTOR,
     "assignment.__main__": INSTRUCTOR,
     # the grader: its child side runs in the sandbox, the rest stays outside
     "assignment.grade": SANDBOX,
@@ -100,7 +105,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.grade.extract": INSTRUCTOR,
     "assignment.grade.given_code": INSTRUCTOR,
     "assignment.grade.isolation": INSTRUCTOR,
-    "assignment.grade.release_version": INSTRUCTOR,
+    "assignment.grade.course_edition": INSTRUCTOR,
     "assignment.grade.report": INSTRUCTOR,
     "assignment.grade.sandbox": INSTRUCTOR,
     "assignment.grade.similarity": INSTRUCTOR,
@@ -116,8 +121,9 @@ INSTRUCTOR_FILES = ("public_tests.py",)
 # staged there, and nothing else of the repository is. A package named here is staged
 # whole, less its instructor-only modules.
 SANDBOX_STAGED = ("assignment", "assignment.legacy_keras", "assignment.exercises", "assignment.observations",
-                  "assignment.checks", "assignment.grade", "assignment.grade.runner", "assignment.audience", "assignment.ner",
-                  "assignment.ner.tokenizer")
+                  "assignment.checks", "assignment.grade", "assignment.grade.runner", "assignment.audience", "assignment.paths",
+                  "assignment.labs", "assignment.labs.ner",
+                  "assignment.labs.ner.tokenizer")
 WHOLE_PACKAGES = ("assignment.checks",)  # staged with every learner module in it
 
 

@@ -2,14 +2,14 @@
 
 Each verb's module exposes ``main(argv) -> int``; it is imported only when used, so
 ``python -m assignment --help`` does not load TensorFlow. Every verb runs through the
-one wrapper of ``cli_errors.command``: ``error: ...`` and exit status 2 for a usage
+one wrapper of ``errors.command``: ``error: ...`` and exit status 2 for a usage
 error, 1 for a failure.
 """
 import importlib
 import os
 import sys
 
-from assignment.cli_errors import command
+from assignment.errors import command
 
 # TensorFlow's start-up lines off (the absl "log messages before absl::InitializeLog()"
 # notice, "oneDNN custom operations are on", the CPU-feature note): its C++ log shows
@@ -20,14 +20,14 @@ from assignment.cli_errors import command
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 VERBS = {
-    "check": ("assignment.check_cli", "run the public tests against the reference solutions"),
-    "release": ("assignment.release", "generate the notebooks from the reference solutions"),
+    "check": ("assignment.self_check", "run the public tests against the reference solutions"),
+    "release": ("assignment.notebooks.build", "generate the notebooks from the reference solutions"),
     "grade": ("assignment.grade.cli", "grade submitted notebooks (one file, a folder, or on a Dask cluster)"),
-    "ner": ("assignment.ner.cli", "named-entity recognition lab: train, evaluate, predict"),
-    "dates": ("assignment.dates.cli", "train the Transformer on date normalization, translate dates"),
+    "ner": ("assignment.labs.ner.cli", "named-entity recognition lab: train, evaluate, predict"),
+    "dates": ("assignment.labs.dates.cli", "train the Transformer on date normalization, translate dates"),
     "gradescope-run": ("assignment.grade.autograder", "inside Gradescope's container: grade the submission, "
                                                      "write results.json (release --gradescope builds it)"),
-    "run-notebook": ("assignment.run_notebook", "execute the solved notebook on a fresh kernel and save it"),
+    "run-notebook": ("assignment.notebooks.execute", "execute the solved notebook on a fresh kernel and save it"),
     "kernel": ("assignment.kernelspec", "install the project's Jupyter kernel (TF_USE_LEGACY_KERAS=1 in its kernel spec)"),
 }
 

@@ -44,7 +44,7 @@ NOTEBOOKS = {
         # github.com/a920604a/coursera-bk, Deeplearnnig.ai/Sequence-Models/W4A2_UGL/
         # Transformer_application_Named_Entity_Recognition; ours adds max_length=512.
         Exercise("tokenize_and_align_labels", "UNQ_C1", 100.0, "tokenize_and_align_labels_test",
-                 "assignment.checks.ner", source_module="assignment.ner.align",
+                 "assignment.checks.token_alignment", source_module="assignment.labs.ner.align",
                  course_signatures=("tokenizer, examples, tags",)),
     ),
 }

@@ -2,7 +2,7 @@
 
 INSTRUCTOR ONLY: solutions (never shipped to learners, blocked in the grading sandbox).
 
-The grader grades a notebook of the 2021 release (``assignment.grade.release_version``)
+The grader grades a notebook of the 2021 release (``assignment.grade.course_edition``)
 against this module: the release's given code (signatures, the layers' ``__init__``, the
 mask helpers) with solutions, so its learners get the verdicts that release's tests gave
 them. Where it differs from today's ``assignment.transformer`` (facts and sources in

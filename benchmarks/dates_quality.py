@@ -3,7 +3,7 @@ training (wall clock, dev evaluations included) with the tf.function train step.
 
     python benchmarks/dates_quality.py [--minutes 5] [--steps 3000] [--mode function]
 
-Trains with ``assignment.dates.train.train``, saves the model to --out, then greedily
+Trains with ``assignment.labs.dates.train.train``, saves the model to --out, then greedily
 decodes the test split of the same seed (disjoint from train and dev) and prints the
 exact-match, a few errors, and the training time.
 """
@@ -17,9 +17,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import assignment  # noqa: E402,F401  (selects tf-keras before TensorFlow loads)
 
-from assignment.dates import data  # noqa: E402
-from assignment.dates.decode import translate  # noqa: E402
-from assignment.dates.train import ModelConfig, count_parameters, train  # noqa: E402
+from assignment.labs.dates import data  # noqa: E402
+from assignment.labs.dates.decode import translate  # noqa: E402
+from assignment.labs.dates.train import ModelConfig, count_parameters, train  # noqa: E402
 from assignment.transformer import Transformer  # noqa: E402
 
 

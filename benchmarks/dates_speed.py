@@ -22,8 +22,8 @@ import assignment  # noqa: E402,F401  (selects tf-keras before TensorFlow loads)
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from assignment.dates import data  # noqa: E402
-from assignment.dates.train import ModelConfig, build_model, make_optimizer, make_train_step  # noqa: E402
+from assignment.labs.dates import data  # noqa: E402
+from assignment.labs.dates.train import ModelConfig, build_model, make_optimizer, make_train_step  # noqa: E402
 from assignment.transformer import Transformer  # noqa: E402
 
 

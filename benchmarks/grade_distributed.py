@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     print(f"same grades.csv: {same}", flush=True)
 
     import nbformat
-    from assignment.run_notebook import OPTIONAL_TAG, execute
+    from assignment.notebooks.execute import OPTIONAL_TAG, execute
 
     chosen = sorted(folder.glob("*.ipynb"))[:args.nbclient]
     started = time.monotonic()

@@ -57,8 +57,8 @@ def grade_command(path, *extra):
 
 
 def single(runs: int) -> dict:
-    from assignment.release import build_notebook
-    from assignment.notebook_source import SOLVED
+    from assignment.notebooks.build import build_notebook
+    from assignment.notebooks.source import SOLVED
     import nbformat
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -80,7 +80,7 @@ def single(runs: int) -> dict:
 
 def batch(jobs: int) -> dict:
     import nbformat
-    from assignment.run_notebook import OPTIONAL_TAG, execute
+    from assignment.notebooks.execute import OPTIONAL_TAG, execute
 
     folder = OUT / "batch"
     shutil.rmtree(folder, ignore_errors=True)

@@ -14,12 +14,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import assignment  # noqa: E402,F401  (selects tf-keras before TensorFlow loads)
-from assignment.ner import modeling  # noqa: E402
-from assignment.ner.data import read_resumes, split_examples, tag_names  # noqa: E402
-from assignment.ner.metrics import entity_f1  # noqa: E402
-from assignment.ner.predict import predict_tags  # noqa: E402
-from assignment.ner.train import train  # noqa: E402
-from assignment.ner.align import tokenize_and_align_labels as align  # noqa: E402  (the reference)
+from assignment.labs.ner import modeling  # noqa: E402
+from assignment.labs.ner.data import read_resumes, split_examples, tag_names  # noqa: E402
+from assignment.labs.ner.metrics import entity_f1  # noqa: E402
+from assignment.labs.ner.predict import predict_tags  # noqa: E402
+from assignment.labs.ner.train import train  # noqa: E402
+from assignment.labs.ner.align import tokenize_and_align_labels as align  # noqa: E402  (the reference)
 
 
 def run(init_dir, tags, parts, epochs, pad_to):

@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import assignment  # noqa: E402,F401  (selects tf-keras before TensorFlow loads)
-from assignment.ner import cli  # noqa: E402
+from assignment.labs.ner import cli  # noqa: E402
 
 
 def main(argv=None):

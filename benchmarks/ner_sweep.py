@@ -3,12 +3,12 @@
     nice -n 10 python benchmarks/ner_sweep.py [--runs NAME ...] [--out build/ner-sweep]
 
 Each run (one at a time, in this process) builds its model, fine-tunes it on the
-training split with ``assignment.ner.train.train``, keeps the best dev epoch and scores
+training split with ``assignment.labs.ner.train.train``, keeps the best dev epoch and scores
 the test split with seqeval: entity micro-F1 and the F1 of every type. Results are
 appended to OUT/results.jsonl (one JSON object per run) and the table of all recorded
 runs is printed as Markdown, for benchmarks/RESULTS.md. Data: data/social.conll
 (synthetic social-media posts, six types, rare and short entities, unseen names at test
-time; ``python -m assignment.ner.social``) and data/resumes.jsonl (synthetic resumes).
+time; ``python -m assignment.labs.ner.social``) and data/resumes.jsonl (synthetic resumes).
 """
 import argparse
 import json
@@ -40,12 +40,12 @@ RUNS = {
 
 def run(name, out):
     """Train and score one named run; returns its result dict."""
-    from assignment.ner import modeling
-    from assignment.ner.align import tokenize_and_align_labels as align  # the reference
-    from assignment.ner.data import read_data, split_examples, tag_names
-    from assignment.ner.metrics import entity_report
-    from assignment.ner.predict import predict_tags
-    from assignment.ner.train import family_defaults, train
+    from assignment.labs.ner import modeling
+    from assignment.labs.ner.align import tokenize_and_align_labels as align  # the reference
+    from assignment.labs.ner.data import read_data, split_examples, tag_names
+    from assignment.labs.ner.metrics import entity_report
+    from assignment.labs.ner.predict import predict_tags
+    from assignment.labs.ner.train import family_defaults, train
 
     data, model_name, settings = RUNS[name]
     if settings == "defaults":

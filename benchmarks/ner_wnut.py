@@ -8,7 +8,7 @@ Derczynski, Eric Nichols, Marieke van Erp, Nut Limsopatham, 2017, "Results of th
 Shared Task on Novel and Emerging Entity Recognition", W-NUT at EMNLP). Every run trains
 ``--model minilm`` on the training file, picks its best epoch on the development file and
 scores the development file with both decodings (argmax and valid-BIO Viterbi, see
-``assignment/ner/decoding.py``). The test file is never read here: settings are chosen on
+``assignment/labs/ner/decoding.py``). The test file is never read here: settings are chosen on
 the development file only. Runs go side by side in ``--jobs`` child processes (one per
 run and seed); each result is appended to OUT/results.jsonl.
 """
@@ -55,12 +55,12 @@ for _prefix, _all in (("first", False), ("all", True)):
 
 def run_one(name, seed, out):
     """Train one configuration with one seed; returns its result dict."""
-    from assignment.ner import modeling
-    from assignment.ner.align import tokenize_and_align_labels as align
-    from assignment.ner.data import read_data, tag_names
-    from assignment.ner.metrics import entity_report
-    from assignment.ner.predict import predict_tags
-    from assignment.ner.train import train
+    from assignment.labs.ner import modeling
+    from assignment.labs.ner.align import tokenize_and_align_labels as align
+    from assignment.labs.ner.data import read_data, tag_names
+    from assignment.labs.ner.metrics import entity_report
+    from assignment.labs.ner.predict import predict_tags
+    from assignment.labs.ner.train import train
 
     s = RUNS[name]
     train_examples, dev_examples = read_data(TRAIN).examples, read_data(DEV).examples

@@ -19,9 +19,9 @@ CHILD = r"""
 import json, sys, time
 import assignment
 import numpy as np, tensorflow as tf
-from assignment.dates import data
-from assignment.dates.model import ModelConfig, build_model
-from assignment.dates.train import make_optimizer, make_train_step
+from assignment.labs.dates import data
+from assignment.labs.dates.model import ModelConfig, build_model
+from assignment.labs.dates.train import make_optimizer, make_train_step
 from assignment.transformer import Transformer
 steps = int(sys.argv[1])
 config = ModelConfig()

@@ -9,7 +9,9 @@ import pytest
 from assignment import audience
 from assignment.grade import isolation, runner
 
-ROOT = Path(__file__).resolve().parents[1]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 
 
 def test_every_module_of_the_package_is_classified():
@@ -48,8 +50,8 @@ def test_learner_modules_import_learner_modules_only():
 
 
 def test_the_reference_solutions_and_the_grader_are_instructor_only():
-    for module in ("assignment.transformer", "assignment.ner.align", "assignment.checks.known_mistakes",
-                   "assignment.checks.live", "assignment.grade.core", "assignment.release"):
+    for module in ("assignment.transformer", "assignment.labs.ner.align", "assignment.checks.known_mistakes",
+                   "assignment.checks.live", "assignment.grade.core", "assignment.notebooks.build"):
         assert audience.of(module) == audience.INSTRUCTOR, module
     assert audience.of("assignment.grade.runner") == audience.SANDBOX
 
@@ -65,5 +67,5 @@ def test_the_sandbox_and_the_grader_follow_the_table():
 
 
 def test_the_release_ships_exactly_the_learner_modules():
-    from assignment.student_release import learner_modules
+    from assignment.release.build import learner_modules
     assert learner_modules() == list(audience.modules(audience.LEARNER))

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from assignment import cli
-from assignment.cli_errors import ArgumentParser, Failure, UsageError, command
+from assignment.errors import ArgumentParser, Failure, UsageError, command
 
-ROOT = Path(__file__).resolve().parent.parent
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 
 
 def test_help_lists_every_verb_without_loading_tensorflow():
@@ -84,7 +86,7 @@ def test_makefile_calls_verbs_not_modules():
 def test_no_public_function_of_the_cli_and_grader_shadows_another():
     import ast
     modules = list((ROOT / "assignment" / "grade").glob("*.py")) + [ROOT / "assignment" / "cli.py",
-                                                                    ROOT / "assignment" / "cli_errors.py"]
+                                                                    ROOT / "assignment" / "errors.py"]
     seen = {}
     module_names = {path.stem for path in modules}
     for path in modules:

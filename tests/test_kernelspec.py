@@ -15,7 +15,9 @@ import pytest
 from assignment import cli, kernelspec
 from assignment.kernelspec import KERNEL_ENV, KernelSpecError, add_env, install, read_spec, spec_file
 
-ROOT = Path(__file__).resolve().parent.parent
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 
 
 def write_spec(path: Path, spec) -> Path:

@@ -18,7 +18,9 @@ from assignment import cli
 
 pytestmark = pytest.mark.slow  # each verb loads TensorFlow in a fresh process; grade runs a sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 # What TensorFlow 2.21 prints on start-up: the absl notice, oneDNN's announcement, the
 # CPU-feature note, CUDA probing (GPU build), C++ info/warning lines (I0000/W0000 ...).
 START_UP = re.compile(r"absl::InitializeLog|oneDNN custom operations|cpu_feature_guard|"

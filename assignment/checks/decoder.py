@@ -26,7 +26,7 @@ calling with keywords, the given mask helpers, other sizes, batches, one positio
 import numpy as np
 
 from assignment.checks.inputs import DECODER_IDS, ENC_OUTPUT, X3, causal, convention_of, padding_mask_of, random_input
-from assignment.checks.layers import (attention_dict, built, check_eval_is_deterministic, check_keywords_agree,
+from assignment.checks.comparisons import (attention_dict, built, check_eval_is_deterministic, check_keywords_agree,
                                       check_unchanged, compare_every_map, compare_outputs, course_attention_dict,
                                       course_outputs, misplaced_maps)
 from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,

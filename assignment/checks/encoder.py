@@ -18,7 +18,7 @@ shapes. Beyond the course: calling with keywords, other sizes, batches, one posi
 import numpy as np
 
 from assignment.checks.inputs import ENCODER_IDS, X3, convention_of, padding_mask_of, random_input
-from assignment.checks.layers import (built, check_eval_is_deterministic, check_keywords_agree, check_unchanged,
+from assignment.checks.comparisons import (built, check_eval_is_deterministic, check_keywords_agree, check_unchanged,
                                       compare_outputs, course_outputs)
 from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,
                                         diagnose, named_mistake, register)

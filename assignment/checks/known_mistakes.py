@@ -18,7 +18,7 @@ from assignment.checks.attention import attention_inputs
 from assignment.checks.decoder import DecoderCheck, DecoderLayerCheck
 from assignment.checks.encoder import ENCODER_LAYER_PUBLIC_MASK, EncoderCheck, EncoderLayerCheck
 from assignment.checks.inputs import DECODER_IDS, ENC_OUTPUT, ENCODER_IDS, SENTENCE_IN, SENTENCE_OUT, X3, causal
-from assignment.checks.layers import built
+from assignment.checks.comparisons import built
 from assignment.checks.positional import GetAngles, PositionalEncoding, angle_inputs
 from assignment.checks.protocol import numpy
 from assignment.checks.transformer_model import TransformerCheck
@@ -319,7 +319,7 @@ def _ner_align(encoding, tags, first, later, special=-100, row_of=lambda index: 
 
 @provides("tokenize_and_align_labels")
 def tokenize_and_align_labels_mistakes(live, check, scenario):
-    from assignment.checks.ner import COURSE_MAX_LENGTH, check_tokenizer
+    from assignment.checks.token_alignment import COURSE_MAX_LENGTH, check_tokenizer
 
     _, examples, tags, all_tokens, kwargs = check.cases()[scenario]
     examples, tags = [list(words) for words in examples], [list(row) for row in tags]

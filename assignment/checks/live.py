@@ -18,8 +18,9 @@ from pathlib import Path
 
 from assignment.checks.protocol import PUBLIC, Check, Reference
 from assignment.observations import decode, encode
+from assignment import paths
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = paths.PACKAGE_DIR / "checks"
 
 
 class LiveReference(Reference):

@@ -16,7 +16,7 @@ test): every value, every attention map under its key, keywords, other sizes, a 
 import numpy as np
 
 from assignment.checks.inputs import SENTENCE_IN, SENTENCE_OUT, causal, padding_mask_of
-from assignment.checks.layers import (attention_dict, built, check_eval_is_deterministic, check_keywords_agree,
+from assignment.checks.comparisons import (attention_dict, built, check_eval_is_deterministic, check_keywords_agree,
                                       check_unchanged, compare_every_map, compare_outputs, course_attention_dict,
                                       course_outputs, misplaced_maps)
 from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,

@@ -32,14 +32,14 @@ import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from assignment.cli_errors import UsageError
+from assignment.errors import UsageError
+from assignment.paths import REPO_ROOT
 
 ROOT_ENV = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = "/autograder"
 CONFIG_NAME = "gradescope_config.json"
 ARCHIVE_NAME = "autograder.zip"
 SELF_TEST_DIR = "selftest"
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 REQUIREMENTS = ("requirements.txt", "requirements-nodeps.txt")
 SUFFIXES = (".ipynb", ".py")
 MAX_ENTRIES = 500  # files looked at in a submission folder
@@ -127,8 +127,8 @@ def write_autograder(out_dir, notebooks: Optional[Sequence[str]] = None, config:
     Gradescope assignment is (one name), or None to detect it per submission; their solved
     copies go to ``selftest/`` (the first is the self-test's)."""
     from assignment.exercises import NOTEBOOKS
-    from assignment.notebook_source import SOLVED
-    from assignment.release import available_notebooks, render
+    from assignment.notebooks.source import SOLVED
+    from assignment.notebooks.build import available_notebooks, render
 
     names = list(notebooks or [])
     unknown = [name for name in names if name not in NOTEBOOKS]

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from assignment.cli_errors import ArgumentParser, UsageError, command
+from assignment.errors import ArgumentParser, UsageError, command
 
 SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
 

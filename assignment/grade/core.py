@@ -17,9 +17,10 @@ from assignment.grade import GRADER_VERSION
 from assignment.grade.extract import (SubmissionError, find_all, read_cells, replayed_imports,  # noqa: F401
                                       support_definitions)
 from assignment.grade.given_code import GIVEN_HELPERS, given_code_edits, helper_edits, is_stub
-from assignment.grade.release_version import detect as detect_release
+from assignment.grade.course_edition import detect as detect_release
 from assignment.grade.sandbox import Limits, Session, decode_observations, load_reference
-from assignment.notebook_source import module_path
+from assignment.notebooks.source import module_path
+from assignment.paths import GRADE_CACHE_DIR
 
 NOT_IMPLEMENTED = ("Not implemented: {name} is still the stub of the release. Fill in the code between "
                    "'# START CODE HERE' and '# END CODE HERE'.")
@@ -37,7 +38,7 @@ def _exercise_result(exercise, status, feedback="", notes=(), seconds=0.0, outpu
             "seconds": round(float(seconds), 3), "output": output or ""}
 
 
-CACHE_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "grade-cache"
+CACHE_DIR = GRADE_CACHE_DIR
 _REFERENCES: Dict[str, object] = {}
 _CHECKS: Dict[tuple, object] = {}
 _CHECKS_LOCK = threading.Lock()

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from assignment.cli_errors import Failure, UsageError
+from assignment.errors import Failure, UsageError
 from assignment.grade.core import error_result
 from assignment.grade.extract import MAX_SUBMISSION_BYTES
 from assignment.grade.sandbox import Limits

@@ -499,7 +499,7 @@ def collect(path, json_dir) -> List[Submission]:
     """The submissions of a folder or archive in its platform's layout (one line says which),
     each with a file to grade: in place for a flat folder, else a copy under
     ``json_dir/submissions/``. Links and refused archive entries stay as error rows."""
-    from assignment.cli_errors import UsageError
+    from assignment.errors import UsageError
 
     json_dir = Path(json_dir)
     try:

@@ -19,8 +19,8 @@ from typing import Dict, List, Optional, Tuple
 
 from assignment.audience import never_staged, sandbox_entries
 from assignment.grade.runner import landlock_abi
+from assignment.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 CHOICES = ("auto", "bwrap", "landlock", "none")
 SANDBOX_UID = 65534  # "nobody" inside the sandbox's user namespace
 STAGED_AT = "/opt/grader"  # where the staged project modules appear inside bwrap

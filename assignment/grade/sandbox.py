@@ -49,8 +49,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from assignment.grade import isolation, runner
+from assignment.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 MAX_LINE = 80 << 20  # bytes of one result line the grader accepts
 GRACE = 15.0  # seconds the grader waits beyond the runner's own deadlines
 

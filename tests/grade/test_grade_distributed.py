@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 TIMINGS = {"seconds"}
 SMALL = ["all_correct.ipynb", "mutants_round2.ipynb", "not_a_notebook.ipynb", "learner_release.ipynb",

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 
 

@@ -13,11 +13,13 @@ import pytest
 from assignment.grade.cli import by_notebook
 from assignment.grade.core import detect_notebook, error_result, grade_file
 from assignment.grade.extract import read_cells
-from assignment.notebook_source import LEARNER, SOLVED
-from assignment.release import render
+from assignment.notebooks.source import LEARNER, SOLVED
+from assignment.notebooks.build import render
 from tests.mutants import ner_mutants
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 NER = "NER_DistilBERT"
 
 
@@ -125,14 +127,14 @@ def test_mixed_folder(tmp_path):
 def test_sandbox_stages_the_tokenizer_builder_not_the_reference():
     from assignment.grade.isolation import probe_files
     files = probe_files()
-    assert "assignment/ner/tokenizer.py" in files and "assignment/checks/ner.py" in files
-    assert "assignment/ner/align.py" not in files and "assignment/checks/known_mistakes.py" not in files
-    assert not any(f.startswith("assignment/ner/") and f not in ("assignment/ner/__init__.py",
-                                                                  "assignment/ner/tokenizer.py") for f in files)
+    assert "assignment/labs/ner/tokenizer.py" in files and "assignment/checks/token_alignment.py" in files
+    assert "assignment/labs/ner/align.py" not in files and "assignment/checks/known_mistakes.py" not in files
+    assert not any(f.startswith("assignment/labs/ner/") and f not in ("assignment/labs/ner/__init__.py",
+                                                                  "assignment/labs/ner/tokenizer.py") for f in files)
 
 
 def stealing(tokenizer, examples, tags, max_length=512):
-    from assignment.ner.align import tokenize_and_align_labels as reference
+    from assignment.labs.ner.align import tokenize_and_align_labels as reference
     return reference(tokenizer, examples, tags, max_length)
 
 
@@ -142,7 +144,7 @@ def test_importing_the_reference_is_an_error(tmp_path):
     result = grade_file(path, notebook=None)
     exercise = result["exercises"][0]
     assert result["notebook"] == NER and exercise["status"] == "error"
-    assert "importing assignment.ner.align is not allowed" in exercise["feedback"]
+    assert "importing assignment.labs.ner.align is not allowed" in exercise["feedback"]
 
 
 def course_style_notebook() -> str:
@@ -173,11 +175,11 @@ def test_the_course_signature_is_not_an_edit(tmp_path):
     assert detect_notebook(cells) == NER
     node = next(cell.definition("tokenize_and_align_labels") for cell in cells
                 if cell.defines("tokenize_and_align_labels"))
-    assert given_code_edits(node, "tokenize_and_align_labels", "assignment.ner.align") == []
+    assert given_code_edits(node, "tokenize_and_align_labels", "assignment.labs.ner.align") == []
     ours = ast.parse("def tokenize_and_align_labels(tokenizer, examples, tags, max_length=512):\n    pass\n")
-    assert given_code_edits(ours.body[0], "tokenize_and_align_labels", "assignment.ner.align") == []
+    assert given_code_edits(ours.body[0], "tokenize_and_align_labels", "assignment.labs.ner.align") == []
     edited = ast.parse("def tokenize_and_align_labels(tokenizer, words, tags, label_all_tokens=False):\n    pass\n")
-    notes = given_code_edits(edited.body[0], "tokenize_and_align_labels", "assignment.ner.align")
+    notes = given_code_edits(edited.body[0], "tokenize_and_align_labels", "assignment.labs.ner.align")
     assert len(notes) == 1 and "(tokenizer, words, tags, label_all_tokens=False)" in notes[0]
 
 

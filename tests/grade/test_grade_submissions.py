@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 EXPECTED = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
 pytestmark = pytest.mark.slow  # one batch of 29 submissions graded in sandboxes: minutes
@@ -32,8 +34,8 @@ def batch(tmp_path_factory):
         shutil.copy(SUBMISSIONS / name, folder / name)
     # The release's notebooks as generated now (not the committed copies): the solved one
     # must grade to 100, the learner one to 0 with "Not implemented" everywhere.
-    from assignment.notebook_source import LEARNER, SOLVED
-    from assignment.release import render
+    from assignment.notebooks.source import LEARNER, SOLVED
+    from assignment.notebooks.build import render
     (folder / "all_correct.ipynb").write_text(render("Transformer", SOLVED), encoding="utf-8")
     (folder / "learner_release.ipynb").write_text(render("Transformer", LEARNER), encoding="utf-8")
     out = tmp_path_factory.mktemp("grades") / "grades.csv"

@@ -12,9 +12,11 @@ import nbformat
 import pytest
 
 from assignment.grade import cli, extract, given_code, report, sandbox
-from assignment.notebook_source import graded_blocks, module_path
+from assignment.notebooks.source import graded_blocks, module_path
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 BLOCKS = graded_blocks(module_path("assignment.transformer"))
 

@@ -13,7 +13,9 @@ import pytest
 from assignment.exercises import exercises_of
 from assignment.grade import html_report, report
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 NAMES = [e.name for e in exercises_of("Transformer")]
 HOSTILE_FILE = "<script>window.pwned=1;<img src=x onerror=\"window.pwned=3\">.ipynb"  # no '/' in a file name
 HOSTILE_FEEDBACK = "<script>window.pwned=2</script> look at <b>this</b> & \"that\""

@@ -18,7 +18,9 @@ import pytest
 from assignment.grade import intake
 from assignment.grade.archive import ArchiveError, UnpackLimits, safe_parts, unpacked
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 NOTEBOOK = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []})
 

@@ -16,7 +16,9 @@ from tests.grade.test_html_report import HOSTILE_FEEDBACK, HOSTILE_FILE, class_p
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SCREENSHOT = ROOT / "build" / "report_browser.png"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900"]

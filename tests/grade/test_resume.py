@@ -17,7 +17,9 @@ import pytest
 from assignment.grade import batch, cli
 from assignment.grade.sandbox import Limits
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 
 
@@ -53,7 +55,7 @@ def test_grader_key_follows_the_checks_and_the_options_that_change_results(tmp_p
     with open(copy / "grade" / "report.py", "a") as handle:  # presentation only
         handle.write("\n# a comment\n")
     assert batch.grader_key(limits, "Transformer", {}) == key
-    with open(copy / "checks.py", "a") as handle:  # a check changed: every result is stale
+    with open(copy / "checks" / "protocol.py", "a") as handle:  # a check changed: every result is stale
         handle.write("\n# a comment\n")
     assert batch.grader_key(limits, "Transformer", {}) != key
 

@@ -24,7 +24,9 @@ import pytest
 
 from assignment.grade import cli, isolation, runner, sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 EXPECTED = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
 ATTACKS = sorted(name for name in EXPECTED if name.startswith("attack_"))
@@ -38,10 +40,10 @@ CANARY = "scaled_dot_product_attention"
 
 def fake_repository(root: Path, checks_as_package: bool) -> Path:
     for relative in ("assignment/__init__.py", "assignment/legacy_keras.py", "assignment/exercises.py",
-                     "assignment/audience.py",
+                     "assignment/audience.py", "assignment/paths.py", "assignment/labs/__init__.py",
                      "assignment/observations.py", "assignment/grade/__init__.py", "assignment/grade/runner.py",
-                     "assignment/grade/core.py", "assignment/transformer.py", "assignment/release.py",
-                     "assignment/ner/__init__.py", "assignment/ner/tokenizer.py", "assignment/ner/align.py",
+                     "assignment/grade/core.py", "assignment/transformer.py", "assignment/notebooks/build.py",
+                     "assignment/labs/ner/__init__.py", "assignment/labs/ner/tokenizer.py", "assignment/labs/ner/align.py",
                      "public_tests.py"):
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(f"# {relative}\n")
@@ -62,10 +64,10 @@ def test_stage_copies_the_allowlist_only(tmp_path, checks_as_package):
     checks = ["assignment/checks/__init__.py", "assignment/checks/probes.py"] if checks_as_package \
         else ["assignment/checks.py"]
     assert files == sorted(["assignment/__init__.py", "assignment/legacy_keras.py", "assignment/exercises.py",
-                            "assignment/audience.py",
+                            "assignment/audience.py", "assignment/paths.py", "assignment/labs/__init__.py",
                             "assignment/observations.py", "assignment/grade/__init__.py",
-                            "assignment/grade/runner.py", "assignment/ner/__init__.py",
-                            "assignment/ner/tokenizer.py"] + checks)
+                            "assignment/grade/runner.py", "assignment/labs/ner/__init__.py",
+                            "assignment/labs/ner/tokenizer.py"] + checks)
     assert not (staged / "assignment/transformer.py").exists() and not (staged / "public_tests.py").exists()
     assert not os.access(staged / "assignment/exercises.py", os.W_OK) or os.geteuid() == 0
     assert oct((staged / "assignment/exercises.py").stat().st_mode & 0o777) == "0o444"
@@ -74,8 +76,8 @@ def test_stage_copies_the_allowlist_only(tmp_path, checks_as_package):
 def test_never_staged_wins_over_the_allowlist(tmp_path, monkeypatch):
     root = fake_repository(tmp_path / "repo", checks_as_package=False)
     monkeypatch.setattr(isolation, "PROBE_MODULES", isolation.PROBE_MODULES + ("assignment/transformer.py",
-                                                                                "assignment/ner"))
-    assert not any("transformer" in f or f == "assignment/ner/align.py" for f in isolation.probe_files(root))
+                                                                                "assignment/labs/ner"))
+    assert not any("transformer" in f or f == "assignment/labs/ner/align.py" for f in isolation.probe_files(root))
 
 
 def test_a_missing_allowlisted_module_is_a_clear_error(tmp_path):
@@ -89,10 +91,10 @@ def test_the_real_allowlist_has_no_reference_solution():
     files = isolation.probe_files()
     assert "assignment/grade/runner.py" in files
     assert any(f.startswith("assignment/checks") for f in files)
-    for forbidden in ("assignment/transformer.py", "assignment/ner/align.py", "assignment/release.py",
-                      "assignment/notebook_source.py", "assignment/run_notebook.py", "public_tests.py"):
+    for forbidden in ("assignment/transformer.py", "assignment/labs/ner/align.py", "assignment/notebooks/build.py",
+                      "assignment/notebooks/source.py", "assignment/notebooks/execute.py", "public_tests.py"):
         assert forbidden not in files
-    assert not any(f.startswith("assignment/dates/") for f in files)
+    assert not any(f.startswith("assignment/labs/dates/") for f in files)
 
 
 def test_bwrap_binds_nothing_of_the_repository(tmp_path):

@@ -8,7 +8,9 @@ from pathlib import Path
 from assignment.exercises import exercises_of
 from assignment.grade import similarity
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SUBMISSIONS = ROOT / "tests" / "submissions"
 
 HEADER = "import numpy as np\nimport tensorflow as tf\n\n# UNQ_C3 (UNIQUE CELL IDENTIFIER, DO NOT EDIT)\n"

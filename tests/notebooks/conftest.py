@@ -9,8 +9,8 @@ def learner_setup(tmp_path_factory):
     """A folder holding only the student release (``python -m assignment release --student``),
     set up with its README's first command in a fresh virtual environment (``.venv`` there).
     Shared by every test of the session that uses the learner's environment."""
-    from assignment.release import main as release_main
-    from tests.notebooks.learner_release import set_up
+    from assignment.notebooks.build import main as release_main
+    from tests.release.learner_release import set_up
 
     folder = tmp_path_factory.mktemp("learner") / "week4"
     assert release_main(["--student", str(folder)]) == 0

@@ -32,7 +32,9 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
+from assignment.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 SCREENSHOT_DIR = ROOT / "build"
 PASS_TEXT = "All tests passed"
 FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)
@@ -142,7 +144,7 @@ def lab(tmp_path_factory):
 def learner_lab(learner_setup, tmp_path_factory):
     """JupyterLab started the learner release README's way (its second command, in the
     folder set up with its first), on that folder with the NER notebook solved."""
-    from tests.notebooks.learner_release import clean_env, readme_commands, solved_copy
+    from tests.release.learner_release import clean_env, readme_commands, solved_copy
 
     import nbformat
 

@@ -35,8 +35,8 @@ def assert_untouched(fig):
 
 
 def test_dates_plots_keep_the_backend(learner_backend, tmp_path):
-    from assignment.dates.model import ModelConfig, build_model
-    from assignment.dates.plots import plot_attention, plot_learning_curves
+    from assignment.labs.dates.model import ModelConfig, build_model
+    from assignment.labs.dates.plots import plot_attention, plot_learning_curves
     from assignment.transformer import Transformer
 
     history = {"loss": [2.0, 1.5, 1.2, 1.0], "accuracy": [0.1, 0.2, 0.3, 0.4],
@@ -50,7 +50,7 @@ def test_dates_plots_keep_the_backend(learner_backend, tmp_path):
 
 
 def test_ner_curves_keep_the_backend(learner_backend, tmp_path):
-    from assignment.ner.train import plot_curves
+    from assignment.labs.ner.train import plot_curves
 
     plot_curves({"loss": [1.0, 0.5], "dev_f1": [0.2, 0.6]}, str(tmp_path / "curves.png"))
     assert_untouched(learner_backend)

@@ -20,9 +20,9 @@ import nbformat
 import pytest
 
 from assignment.exercises import exercises_of
-from assignment.notebook_source import LEARNER, OPTIONAL_TAG, REPO_ROOT, SOLVED
-from assignment.release import build_notebook
-from assignment.run_notebook import PASS_TEXT, errors, execute, plain, run_solved, tagged
+from assignment.notebooks.source import LEARNER, OPTIONAL_TAG, REPO_ROOT, SOLVED
+from assignment.notebooks.build import build_notebook
+from assignment.notebooks.execute import PASS_TEXT, errors, execute, plain, run_solved, tagged
 
 pytestmark = pytest.mark.slow  # two notebooks on fresh kernels: minutes
 

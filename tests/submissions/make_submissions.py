@@ -3,7 +3,7 @@
     .venv/bin/python tests/submissions/make_submissions.py
 
 Every submission starts from the release's learner notebook (stubs) or solved notebook
-(``assignment.release.build_notebook``) and replaces graded cells or adds cells. Hostile
+(``assignment.notebooks.build.build_notebook``) and replaces graded cells or adds cells. Hostile
 submissions keep the other exercises as stubs (not run, so the test suite stays fast)
 and solve ``scaled_dot_product_attention`` as a canary: it must still pass. The mutants
 come from ``tests/mutants/transformer_mutants.py`` (the public tests' known mistakes).
@@ -25,7 +25,7 @@ import assignment  # noqa: E402,F401
 import nbformat  # noqa: E402
 
 from assignment.exercises import EXERCISES  # noqa: E402
-from assignment.notebook_source import LEARNER, SOLVED, graded_blocks, module_path  # noqa: E402
+from assignment.notebooks.source import LEARNER, SOLVED, graded_blocks, module_path  # noqa: E402
 
 BY_NAME = {e.name: e for e in EXERCISES}
 BLOCKS = graded_blocks(module_path("assignment.transformer"))
@@ -37,7 +37,7 @@ NOT_IMPLEMENTED = "Not implemented"
 
 
 def base(variant):
-    from assignment.release import build_notebook
+    from assignment.notebooks.build import build_notebook
     return build_notebook("Transformer", variant)
 
 
@@ -597,7 +597,7 @@ BLOCKS_2021 = graded_blocks(module_path("assignment.transformer_2021"))
 def release_2021_helpers():
     """{name: source} of the given helpers of the 2021 release (its reference module)."""
     import ast
-    from assignment.notebook_source import read_module
+    from assignment.notebooks.source import read_module
     _, tree = read_module(module_path("assignment.transformer_2021"))
     return {node.name: ast.get_source_segment(module_path("assignment.transformer_2021").read_text(encoding="utf-8"),
                                               node)

@@ -651,10 +651,10 @@ import os
 
 from IPython.display import Image, display
 
-from assignment.dates.decode import translate
-from assignment.dates.model import load_model
-from assignment.dates.plots import plot_attention
-from assignment.dates.train import train
+from assignment.labs.dates.decode import translate
+from assignment.labs.dates.model import load_model
+from assignment.labs.dates.plots import plot_attention
+from assignment.labs.dates.train import train
 from assignment.prerequisites import require
 
 require(Transformer_test, Transformer, create_look_ahead_mask, create_padding_mask)
