@@ -84,7 +84,9 @@ AUDIENCE: Dict[str, str] = {
     "assignment.transformer_2021": INSTRUCTOR,  # the 2021 release's reference solutions
     "assignment.notebooks": INSTRUCTOR,
     "assignment.release": INSTRUCTOR,
-    "assignment.notebooks.source": INSTRUCTOR,  # reads the reference modules' text
+    "assignment.notebooks.markers": INSTRUCTOR,  # reads the reference modules' text (the grader too)
+    "assignment.notebooks.markdown": INSTRUCTOR,  # the notebooks' Markdown sources
+    "assignment.notebooks.cells": INSTRUCTOR,  # a notebook's cells from both
     "assignment.notebooks.build": INSTRUCTOR,
     "assignment.release.build": INSTRUCTOR,
     "assignment.release.environment": INSTRUCTOR,  # writes the release's requirements and set-up script

@@ -24,7 +24,7 @@ import nbformat
 from assignment import audience
 from assignment.audience import module_path
 from assignment.exercises import NOTEBOOKS
-from assignment.notebooks.source import LEARNER
+from assignment.notebooks.cells import LEARNER
 from assignment.paths import REPO_ROOT, SOURCE_DIR
 
 PACKAGE = "assignment_lab"  # the vendored package's name inside DIR

@@ -28,7 +28,7 @@ def test_learner_copy_cells_that_need_the_exercise_stop_in_one_line():
     """The stub as shipped: the public test fails with the fill-in hint, and every later cell
     that runs the learner's function in the lab's code (windows, training, curves,
     evaluation, predictions) stops with one line, not a traceback from inside training."""
-    from assignment.notebooks.source import LEARNER
+    from assignment.notebooks.cells import LEARNER
     from assignment.notebooks.build import build_notebook
     from assignment.notebooks.execute import execute
 
