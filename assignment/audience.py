@@ -41,6 +41,7 @@ AUDIENCE: Dict[str, str] = {
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,
+    "assignment.checks.public": LEARNER,  # the public tests built from the checks
     "assignment.checks.recorded": LEARNER,
     "assignment.checks.inputs": LEARNER,
     "assignment.checks.comparisons": LEARNER,
@@ -73,9 +74,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.labs.ner.metrics": LEARNER,
     "assignment.labs.ner.predict": LEARNER,
     "assignment.labs.ner.decoding": LEARNER,  # valid-BIO (Viterbi) decoding of predictions
-    "assignment.labs.ner.guard": LEARNER,  # a lab cell stops with one line while the exercise fails
     "assignment.labs.ner.align": INSTRUCTOR,  # the lab's reference solution
-    "assignment.labs.ner.public_test": INSTRUCTOR,  # the repository notebook's public test, on the live reference
     "assignment.labs.ner.cli": INSTRUCTOR,  # the command line trains with the reference
     "assignment.labs.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)
     "assignment.labs.ner.social": INSTRUCTOR,

@@ -214,10 +214,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-import {package}  # noqa: E402  (selects tf-keras if TensorFlow is not loaded yet)
-import {package}.checks  # noqa: E402
+import {package}  # noqa: E402,F401  (selects tf-keras if TensorFlow is not loaded yet)
+from {package}.checks.public import lazy_public_test  # noqa: E402
 from {package}.exercises import NOTEBOOKS  # noqa: E402
-from {package}.legacy_keras import require_legacy_keras  # noqa: E402
 
 RECORDED_VALUES = os.path.join(_HERE, "{values}")
 _REFERENCE = {{}}
@@ -232,25 +231,10 @@ def _reference():
     return _REFERENCE["recorded"]
 
 
-def _public_test(exercise):
-    built = {{}}
-
-    def test(target, *helpers):
-        require_legacy_keras(target)  # Keras 3 active: one line saying so and what to do
-        if "test" not in built:
-            built["test"] = {package}.checks.test_function(exercise, _reference)
-        return built["test"](target, *helpers)
-
-    test.__name__ = test.__qualname__ = exercise.check
-    test.__doc__ = f"Public test of {{exercise.name}} ({{exercise.tag}}): prints 'All tests passed' or raises " \\
-                   "AssertionError with a hint."
-    return test
-
-
 __all__ = []
 for _exercises in NOTEBOOKS.values():
     for _exercise in _exercises:
-        globals()[_exercise.check] = _public_test(_exercise)
+        globals()[_exercise.check] = lazy_public_test(_exercise, _reference)  # built on first use
         __all__.append(_exercise.check)
 '''
 
@@ -295,10 +279,6 @@ NOTEBOOK_LINES = {
     "NER_DistilBERT": "- `NER_DistilBERT.ipynb`: align word tags with subtokens, then fine-tune DistilBERT on "
                       "resumes with your function and score it by entities.",
 }
-# The NER demo imports the check's tokenizer through the repository notebook's module
-# (instructor-only: it also holds the live public test); the student copy imports it from
-# the check itself.
-NER_DEMO_IMPORT = ("from assignment.labs.ner.public_test import check_tokenizer", "from assignment.checks.token_alignment import check_tokenizer")
 
 
 def _student_cells(name: str, cells, modules: Iterable[str]):
@@ -310,8 +290,6 @@ def _student_cells(name: str, cells, modules: Iterable[str]):
         if cell.cell_type != "code":
             continue
         source = cell.source
-        if name == "NER_DistilBERT" and NER_DEMO_IMPORT[0] in source:
-            source = source.replace(*NER_DEMO_IMPORT)
         source = rewrite_imports(source, modules)
         for match in re.finditer(r"(?m)^\s*(?:from|import)\s+([\w.]+)", source):
             imported = match.group(1)
