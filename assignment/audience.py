@@ -52,6 +52,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.checks.decoder": LEARNER,
     "assignment.checks.transformer_model": LEARNER,
     "assignment.checks.token_alignment": LEARNER,
+    "assignment.checks.alignment_probe": LEARNER,  # the NER check's tokenizer, call and record
     "assignment.checks.known_mistakes": INSTRUCTOR,  # re-implements the solutions
     "assignment.checks.live": INSTRUCTOR,  # runs the reference module
     # the dates lab: trains the Transformer class it is given

@@ -8,7 +8,7 @@ import pytest
 
 from assignment.labs.ner import align
 from assignment.labs.ner.align import tokenize_and_align_labels
-from assignment.checks.token_alignment import check_tokenizer
+from assignment.checks.alignment_probe import check_tokenizer
 from public_tests import tokenize_and_align_labels_test
 
 from tests.mutants import ner_mutants as mutants
