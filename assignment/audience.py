@@ -89,6 +89,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.notebooks.cells": INSTRUCTOR,  # a notebook's cells from both
     "assignment.notebooks.build": INSTRUCTOR,
     "assignment.release.build": INSTRUCTOR,
+    "assignment.release.vendor": INSTRUCTOR,  # the learner-safe modules, renamed and pruned for DIR
     "assignment.release.environment": INSTRUCTOR,  # writes the release's requirements and set-up script
     "assignment.release.archive": INSTRUCTOR,
     "assignment.notebooks.execute": INSTRUCTOR,
