@@ -1,7 +1,7 @@
 """The learner's session in real JupyterLab, driven in headless Chromium (``make test-browser``).
 
 JupyterLab from this Python environment serves a temporary folder on 127.0.0.1 (a free
-port, a token); ``python -m assignment release`` writes the solved copy to ``solved/`` and
+port, a token); ``python -m assignment notebooks build`` writes the solved copy to ``solved/`` and
 the learner copy to ``learner/``, each next to a link to ``public_tests.py`` (the repository
 is on the kernel's ``PYTHONPATH``). The solved copy is run with *Run > Run All Cells* twice
 in the same kernel, as a learner does after fixing an exercise, and saved; after each run
