@@ -4,19 +4,10 @@ and option is declared here, and only here.
 One parser class (``Parser``: argparse, raising ``UsageError`` instead of printing and
 exiting), one exit convention (``assignment.errors.command``: one ``error: ...`` line;
 2 for a usage error, 1 for a failure, 130 for Ctrl-C, 0 for ``--help``). Each (sub-)verb
-names the function that implements it (``_runs``); its options reach that function as
+names the function that implements it (``_verb``); its options reach that function as
 keyword arguments of plain values (paths, numbers, flags), named by their ``dest``. No
-other module of the package parses a command line.
-
-    check                 the public tests on the reference solutions
-    notebooks build|check|run
-                          write the notebooks from their sources; are they up to date; execute one
-    release DIR           the learner's release (notebooks, public tests, their environment)
-    gradescope build|run  the Gradescope autograder archive; what runs inside it
-    grade PATH            grade one submission, a folder or an export
-    ner train|evaluate|predict|convert|synth|social
-    dates train|translate
-    kernel                install the project's Jupyter kernel
+other module of the package parses a command line. ``python -m assignment --help`` lists
+the verbs; ``tests/test_cli.py`` holds their table (VERB_TABLE), as docs/ describe it.
 """
 from __future__ import annotations
 
@@ -171,6 +162,21 @@ def _trained_model_option(parser) -> None:
 
 # --------------------------------------------------------------------------- the verbs
 
+def _group(verbs, name: str, summary: str, details: str = ""):
+    """A verb of sub-verbs; returns where its sub-verbs are added."""
+    parser = verbs.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}".strip())
+    return parser.add_subparsers(dest=argparse.SUPPRESS, required=True)  # shown as {sub,verbs}
+
+
+def _verb(verbs, name: str, runs: str, summary: str, details: str = "", grader: bool = False):
+    """A (sub-)verb that runs ``runs`` ("module:function"); returns its parser, for its options.
+    ``grader``: it judges submissions (on the CPU, like the sandboxed probes)."""
+    parser = verbs.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}".strip())
+    module, function = runs.split(":")
+    parser.set_defaults(_run=(module, function, grader))
+    return parser
+
+
 def build_parser() -> Parser:
     """The whole command line: verbs, sub-verbs, options, and the function each one runs."""
     parser = Parser(prog=PROG, description="The Transformer Network assignment: its notebooks, the learner's "
@@ -178,25 +184,22 @@ def build_parser() -> Parser:
                     epilog=f"`{PROG} VERB --help` for the options of a verb.")
     verbs = parser.add_subparsers(dest="_verb", metavar="VERB", title="verbs", required=True)
 
-    check = verbs.add_parser("check", help="run the public tests against the reference solutions",
-                             description="Run the public tests on the reference solutions: one row per exercise; "
-                                         "exit 1 if any fails (a smoke test of a fresh install).")
+    check = _verb(verbs, "check", "assignment.self_check:check_reference",
+                  "run the public tests against the reference solutions",
+                  "One row per exercise; exit 1 if any fails (a smoke test of a fresh install).")
     _notebook_options(check, "only this notebook's exercises (default: all)")
-    _runs(check, "assignment.self_check", "check_reference")
 
     _add_notebooks(verbs)
 
-    release = verbs.add_parser(
-        "release", help="write the learner's release: notebooks, public tests, their environment",
-        description="Write the learner's release into DIR: the learner notebooks, public_tests.py, the checks' "
-                    "learner side and the recorded public values, the pinned environment and its set-up; no "
-                    "solution.")
+    release = _verb(verbs, "release", "assignment.release.build:publish",
+                    "write the learner's release: notebooks, public tests, their environment",
+                    "Into DIR: the learner notebooks, public_tests.py, the checks' learner side and the recorded "
+                    "public values, the pinned environment and its set-up; no solution.")
     release.add_argument("out_dir", metavar="DIR", type=Path, help="the folder to write")
     release.add_argument("--zip", dest="archive", action="store_true",
                          help="also write DIR.zip, the same files in one archive (the same bytes on every run), "
                               "for a course page")
     _notebook_options(release, "only this notebook (default: every notebook a release can hold)")
-    _runs(release, "assignment.release.build", "publish")
 
     _add_gradescope(verbs)
     _add_grade(verbs)
@@ -216,72 +219,60 @@ def build_parser() -> Parser:
 
 
 def _add_notebooks(verbs) -> None:
-    notebooks = verbs.add_parser("notebooks", help="generate the notebooks from their sources, check them, run one",
-                                 description="The notebooks: notebooks/<Name>.ipynb, generated from "
-                                             "notebooks/source/<Name>.md and the reference solutions.")
-    sub = notebooks.add_subparsers(dest="_subverb", metavar="build|check|run", required=True)
-
-    build = sub.add_parser("build", help="write the learner copies (and the solved ones) from the sources",
-                           description="Write notebooks/<Name>.ipynb (learner copies) from notebooks/source/<Name>.md "
-                                       "and the reference solutions; the same sources give the same bytes.")
+    sub = _group(verbs, "notebooks", "generate the notebooks from their sources, check them, run one",
+                 "notebooks/<Name>.ipynb are generated from notebooks/source/<Name>.md and the reference solutions.")
+    build = _verb(sub, "build", "assignment.notebooks.build:build_notebooks",
+                  "write the learner copies (and the solved ones) from the sources",
+                  "The same sources give the same bytes.")
     build.add_argument("--solutions", metavar="DIR", type=Path,
                        help="also write the solved copies (instructors only) into DIR")
-    build.add_argument("--out", metavar="DIR", type=Path, default=NOTEBOOK_DIR,
-                       help="folder of the learner copies (default: notebooks/)")
+    check = _verb(sub, "check", "assignment.notebooks.build:check_notebooks",
+                  "exit 1 if a committed learner copy is out of date (writes nothing)")
+    for parser in (build, check):
+        parser.add_argument("--out", metavar="DIR", type=Path, default=NOTEBOOK_DIR,
+                            help="folder of the learner copies (default: notebooks/)")
     _notebook_options(build, "only this notebook (default: every one with a source)")
-    _runs(build, "assignment.notebooks.build", "build_notebooks")
 
-    check = sub.add_parser("check", help="exit 1 if a committed learner copy is out of date (writes nothing)",
-                           description="Write nothing; exit 1 if a learner copy differs from what `notebooks build` "
-                                       "writes.")
-    check.add_argument("--out", metavar="DIR", type=Path, default=NOTEBOOK_DIR,
-                       help="folder of the learner copies (default: notebooks/)")
-    _runs(check, "assignment.notebooks.build", "check_notebooks")
-
-    run = sub.add_parser("run", help="execute the solved notebook on a fresh kernel and save it",
-                         description="Execute the solved notebook on a fresh kernel and save it with its outputs; "
-                                     "exit 1 when a cell fails or a public test does not pass.")
+    run = _verb(sub, "run", "assignment.notebooks.execute:run_notebook",
+                "execute the solved notebook on a fresh kernel and save it",
+                "Exit 1 when a cell fails or a public test does not pass.")
     run.add_argument("--notebook", type=_notebook, default="Transformer", metavar="NAME",
                      help=f"the notebook ({', '.join(NOTEBOOKS)}; default: Transformer)")
     run.add_argument("--output", type=Path, default=None, help="where to save it (default: build/<Name>_solved.ipynb)")
     run.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default: 900)")
     run.add_argument("--skip-optional", action="store_true",
                      help="do not run the cells of the included, optional sections (which may train a model)")
-    _runs(run, "assignment.notebooks.execute", "run_notebook")
 
 
 def _add_gradescope(verbs) -> None:
-    gradescope = verbs.add_parser("gradescope", help="build the Gradescope autograder; what runs inside it",
-                                  description="The Gradescope autograder: the archive an instructor uploads, and "
-                                              "the command its run_autograder calls.")
-    sub = gradescope.add_subparsers(dest="_subverb", metavar="build|run", required=True)
-    build = sub.add_parser("build", help="write DIR/autograder.zip",
-                           description="Write DIR/autograder.zip, a Gradescope autograder: setup.sh, run_autograder, "
-                                       "the grader with the reference and the hidden checks.")
+    sub = _group(verbs, "gradescope", "build the Gradescope autograder; what runs inside it")
+    build = _verb(sub, "build", "assignment.grade.autograder:build_autograder",
+                  "write DIR/autograder.zip, a Gradescope autograder",
+                  "setup.sh, run_autograder, the grader with the reference and the hidden checks.")
     build.add_argument("out_dir", metavar="DIR", type=Path, help="the folder to write autograder.zip into")
     _notebook_options(build, "the notebook it grades, at most one (default: detected per submission)")
-    _runs(build, "assignment.grade.autograder", "build_autograder")
 
-    run = sub.add_parser("run", help="inside Gradescope's container: grade the submission, write results.json",
-                         description="Inside Gradescope's container: grade the notebook of ROOT/submission and "
-                                     "write ROOT/results/results.json (run_autograder calls this).")
+    run = _verb(sub, "run", "assignment.grade.autograder:run_autograder",
+                "inside Gradescope's container: grade the submission, write results.json",
+                "Grades the notebook of ROOT/submission into ROOT/results/results.json (run_autograder calls this).",
+                grader=True)
     run.add_argument("--root", type=Path, default=None,
                      help="the autograder root (default: $AUTOGRADER_ROOT, else /autograder)")
     run.add_argument("--self-test", dest="self_test_only", action="store_true",
                      help="grade the archive's solved notebook in a temporary layout; exit 1 unless 100/100")
-    _runs(run, "assignment.grade.autograder", "run_autograder", grader=True)
 
 
 def _add_grade(verbs) -> None:
-    grade = verbs.add_parser(
-        "grade", help="grade submitted notebooks (one file, a folder, or on a Dask cluster)",
-        description="Grade submitted notebooks per exercise, running their code in a sandboxed child process. "
-                    "Exit status 0 whenever grading finished (whatever the score); 2 for a usage error or a file "
-                    "that cannot be read as a submission; 1 when the grading itself could not run.")
+    grade = _verb(verbs, "grade", "assignment.grade.commands:grade_path",
+                  "grade submitted notebooks (one file, a folder, or on a Dask cluster)",
+                  "Their code runs in a sandboxed child process. Exit status 0 whenever grading finished "
+                  "(whatever the score); 2 for a usage error or a file that cannot be read as a submission; 1 when "
+                  "the grading itself could not run.", grader=True)
     grade.add_argument("path", help="a submission (.ipynb or .py), or a folder or archive (.zip, .tar.gz) of "
                                     "submissions as Gradescope, Canvas, Moodle or nbgrader export them")
     grade.add_argument("--json", dest="json_path", metavar="PATH", help="write the result as JSON (one submission)")
-    grade.add_argument("--gradescope", dest="gradescope_path", metavar="PATH", help="write a Gradescope results.json (one submission)")
+    grade.add_argument("--gradescope", dest="gradescope_path", metavar="PATH",
+                       help="write a Gradescope results.json (one submission)")
     grade.add_argument("--out", metavar="CSV", help="folder mode: the CSV of grades (JSON per submission "
                                                     "and the class summary are written next to it)")
     grade.add_argument("--jobs", type=_positive(int), default=None,
@@ -309,17 +300,13 @@ def _add_grade(verbs) -> None:
     grade.add_argument("--force", action="store_true",
                        help="folder mode: regrade every submission, also those unchanged since the last run")
     grade.add_argument("--quiet", action="store_true", help="folder mode: no progress bar or progress lines")
-    _runs(grade, "assignment.grade.commands", "grade_path", grader=True)
 
 
 def _add_ner(verbs) -> None:
-    ner = verbs.add_parser("ner", help="named-entity recognition lab: train, evaluate, predict; its data and models",
-                           description="The NER lab from the command line. Bad input (data errors, a model that "
-                                       "cannot be loaded) exits with status 2 and a one-line message.")
-    sub = ner.add_subparsers(dest="_subverb", metavar="train|evaluate|predict|convert|synth|social", required=True)
-
-    train = sub.add_parser("train", help="fine-tune a model and report test entity scores",
-                           description="Fine-tune a model on labelled data and report its entity scores.")
+    sub = _group(verbs, "ner", "named-entity recognition lab: train, evaluate, predict; its data and models",
+                 "Bad input (data errors, a model that cannot be loaded) exits with status 2 and a one-line message.")
+    commands = "assignment.labs.ner.commands"
+    train = _verb(sub, "train", f"{commands}:train_model", "fine-tune a model and report test entity scores")
     _data_options(train, required=False)
     train.add_argument("--train", dest="train_file", metavar="FILE", help="the training file (instead of --data)")
     train.add_argument("--validation", metavar="FILE",
@@ -348,58 +335,45 @@ def _add_ner(verbs) -> None:
     train.add_argument("--seed", type=int, default=0, help="seeds every random choice (head, dropout, order)")
     train.add_argument("--out", default=NER_OUT, help=f"output folder (default {NER_OUT})")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    _runs(train, "assignment.labs.ner.commands", "train_model")
 
-    evaluate = sub.add_parser("evaluate", help="entity scores of a trained model on labelled data",
-                              description="Entity scores of a trained model on labelled data.")
+    evaluate = _verb(sub, "evaluate", f"{commands}:evaluate_model", "entity scores of a trained model on labelled data")
     _trained_model_option(evaluate)
     _data_options(evaluate)
     evaluate.add_argument("--split", choices=["train", "dev", "test", "all"],
                           help="default: test when the file records splits, else all")
     evaluate.add_argument("--report", dest="report_path", metavar="PATH", help="also write the report as JSON here")
     _window_options(evaluate)
-    _runs(evaluate, "assignment.labs.ner.commands", "evaluate_model")
 
-    predict = sub.add_parser("predict", help="entities (with character offsets) in some text",
-                             description="Entities (with character offsets) that a trained model finds in text.")
+    predict = _verb(sub, "predict", f"{commands}:predict_entities", "entities (with character offsets) in some text")
     _trained_model_option(predict)
     predict.add_argument("text", nargs="*", help="text to tag (default: read standard input)")
     predict.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
     _window_options(predict)
-    _runs(predict, "assignment.labs.ner.commands", "predict_entities")
 
-    convert = sub.add_parser("convert", help="convert a BERT checkpoint (default: the MiniLM package) to DistilBERT",
-                             description="Exact conversion of a BERT encoder checkpoint into the course's "
-                                         "DistilBERT class, saved with save_pretrained.")
+    convert = _verb(sub, "convert", f"{commands}:convert_checkpoint",
+                    "convert a BERT checkpoint (default: the MiniLM package) to DistilBERT",
+                    "Exact, weight for weight; saved with save_pretrained.")
     convert.add_argument("bert_dir", nargs="?", metavar="BERT_DIR",
                          help="BERT checkpoint folder (default: the installed MiniLM package)")
     convert.add_argument("--out", required=True, help="output folder for the DistilBERT checkpoint")
-    _runs(convert, "assignment.labs.ner.commands", "convert_checkpoint")
 
-    synth = sub.add_parser("synth", help="write the synthetic resumes (data/resumes.jsonl), byte for byte",
-                           description="Seeded generator of synthetic resumes in the course's annotation format.")
-    synth.add_argument("--out", default=os.path.join("data", "resumes.jsonl"), help="default: data/resumes.jsonl")
-    synth.add_argument("--n", type=_positive(int), default=300, help="how many resumes (default 300)")
-    synth.add_argument("--seed", type=int, default=13, help="default 13")
-    _runs(synth, "assignment.labs.ner.commands", "write_resumes")
-
-    social = sub.add_parser("social", help="write the synthetic social-media set (data/social.conll), byte for byte",
-                            description="Seeded generator of a synthetic social-media NER set (CoNLL): short "
-                                        "posts, six entity types, most of them rare.")
-    social.add_argument("--out", default=os.path.join("data", "social.conll"), help="default: data/social.conll")
-    social.add_argument("-n", "--n", type=_positive(int), default=3000, help="how many posts (default 3000)")
-    social.add_argument("--seed", type=int, default=17, help="default 17")
-    _runs(social, "assignment.labs.ner.commands", "write_posts")
+    for name, function, what, shipped, n, seed in (
+            ("synth", "write_resumes", "resumes", "resumes.jsonl", 300, 13),
+            ("social", "write_posts", "social-media posts", "social.conll", 3000, 17)):
+        generator = _verb(sub, name, f"{commands}:{function}",
+                          f"write the synthetic {what} (data/{shipped}: the defaults rewrite it byte for byte)")
+        generator.add_argument("--out", default=os.path.join("data", shipped), help=f"default: data/{shipped}")
+        generator.add_argument(*(["-n"] if name == "social" else []), "--n", type=_positive(int), default=n,
+                               help=f"how many (default {n})")
+        generator.add_argument("--seed", type=int, default=seed, help=f"default {seed}")
 
 
 def _add_dates(verbs) -> None:
-    dates = verbs.add_parser("dates", help="train the Transformer on date normalization, translate dates",
-                             description="Train the assignment's Transformer to rewrite dates as YYYY-MM-DD. Usage "
-                                         "errors and unreadable dates print one line and exit 2.")
-    sub = dates.add_subparsers(dest="_subverb", metavar="train|translate", required=True)
-
-    train = sub.add_parser("train", help="train a model and save it (checkpoint, config, plots)",
-                           description="Train the reference Transformer on generated dates and save it.")
+    sub = _group(verbs, "dates", "train the Transformer on date normalization, translate dates",
+                 "Usage errors and unreadable dates print one line and exit 2.")
+    commands = "assignment.labs.dates.commands"
+    train = _verb(sub, "train", f"{commands}:train_model", "train a model and save it (checkpoint, config, plots)",
+                  "The reference Transformer, on generated pairs of dates.")
     train.add_argument("--steps", type=int, default=2000, help="training steps (default 2000)")
     train.add_argument("--out", default=DATES_OUT, help=f"output folder (default {DATES_OUT})")
     train.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
@@ -408,29 +382,20 @@ def _add_dates(verbs) -> None:
     train.add_argument("--eval-every", type=int, default=250, help="dev exact-match every N steps")
     train.add_argument("--mode", choices=["function", "xla", "eager"], default="function",
                        help="how the train step runs (default: tf.function)")
-    train.add_argument("--layers", type=int, default=None, help="model size overrides:")
-    train.add_argument("--dim", type=int, default=None)
-    train.add_argument("--heads", type=int, default=None)
-    train.add_argument("--ffn", type=int, default=None)
+    for size in ("layers", "dim", "heads", "ffn"):
+        train.add_argument(f"--{size}", type=int, default=None, help="a model size override")
     train.add_argument("--train-size", type=int, default=100_000, help="generated training pairs")
     train.add_argument("--warmup", type=int, default=400, help="warm-up steps of the schedule")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    _runs(train, "assignment.labs.dates.commands", "train_model")
 
-    translate = sub.add_parser("translate", help="rewrite dates with a trained model",
-                               description="Rewrite dates as YYYY-MM-DD with a trained model.")
-    translate.add_argument("--model", dest="model_dir", metavar="DIR", default=DATES_OUT, help=f"model folder (default {DATES_OUT})")
+    translate = _verb(sub, "translate", f"{commands}:translate_dates", "rewrite dates with a trained model",
+                      "Each as YYYY-MM-DD.")
+    translate.add_argument("--model", dest="model_dir", metavar="DIR", default=DATES_OUT,
+                           help=f"model folder (default {DATES_OUT})")
     translate.add_argument("dates", nargs="+", help='dates such as "3 May 1979"')
-    _runs(translate, "assignment.labs.dates.commands", "translate_dates")
 
 
 # --------------------------------------------------------------------------- dispatch
-
-def _runs(parser, module: str, function: str, grader: bool = False) -> None:
-    """The parser's options go, by name, to ``module.function`` (imported when the verb runs);
-    ``grader``: it judges submissions (on the CPU, like the sandboxed probes)."""
-    parser.set_defaults(_run=(module, function, grader))
-
 
 def _implementation(module: str):
     """The module that implements a verb, imported when the verb runs rather than when this

@@ -78,7 +78,7 @@ def test_every_verb_and_sub_verb_has_help(argv, capsys):
     (["check", "--notebook", "Nope"], "argument --notebook: no notebook 'Nope'; known: Transformer"),
     (["grade", "x.ipynb", "--memory", "lots"], "argument --memory: not a size: 'lots'"),
     ([], "the following arguments are required: VERB"),
-    (["ner"], "the following arguments are required: train|evaluate|predict|convert|synth|social"),
+    (["ner"], "the following arguments are required: {train,evaluate,predict,convert,synth,social}"),
     (["release"], "the following arguments are required: DIR"),
 ])
 def test_a_bad_command_line_is_one_error_line(argv, message, capsys):
