@@ -89,6 +89,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.release.build": INSTRUCTOR,
     "assignment.release.environment": INSTRUCTOR,  # writes the release's requirements and set-up script
     "assignment.release.archive": INSTRUCTOR,
+    "assignment.release.publish": INSTRUCTOR,  # the `release` verb
     "assignment.notebooks.execute": INSTRUCTOR,
     "assignment.self_check": INSTRUCTOR,
     "assignment.cli": INSTRUCTOR,

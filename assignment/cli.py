@@ -191,7 +191,7 @@ def build_parser() -> Parser:
 
     _add_notebooks(verbs)
 
-    release = _verb(verbs, "release", "assignment.release.build:publish",
+    release = _verb(verbs, "release", "assignment.release.publish:publish",
                     "write the learner's release: notebooks, public tests, their environment",
                     "Into DIR: the learner notebooks, public_tests.py, the checks' learner side and the recorded "
                     "public values, the pinned environment and its set-up; no solution.")

@@ -16,22 +16,18 @@ from __future__ import annotations
 import ast
 import re
 import shutil
-import sys
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Iterable, List
 
 import nbformat
 
 from assignment import audience
 from assignment.audience import module_path
-from assignment.errors import Failure
 from assignment.exercises import NOTEBOOKS
-from assignment.notebooks.build import available_notebooks, build_notebook, display_path
+from assignment.notebooks.build import build_notebook
 from assignment.notebooks.source import LEARNER
 from assignment.paths import REPO_ROOT, SOURCE_DIR
-from assignment.release.archive import write_archive
-from assignment.release.environment import (RequirementsError, learner_nodeps_requirements, learner_requirements,
-                                            setup_script)
+from assignment.release.environment import learner_nodeps_requirements, learner_requirements, setup_script
 
 PACKAGE = "assignment_lab"  # the vendored package's name inside DIR
 VALUES_FILE = "public_test_values.json"  # the name public_tests.py (repo and DIR) looks for
@@ -426,24 +422,3 @@ def _check_no_repository_imports(package: Path) -> None:
             for name in names:
                 if name == "assignment" or name.startswith("assignment."):
                     raise StudentReleaseError(f"{path}:{node.lineno}: imports the repository ({name})")
-
-
-def publish(out_dir: Path, notebooks: Optional[List[str]] = None, archive: bool = False) -> int:
-    """``release DIR [--zip]``: write the student release of ``notebooks`` (default: every one
-    it can hold) into ``out_dir`` (and ``out_dir.zip``), saying what it wrote."""
-    names = notebooks or [name for name in available_notebooks() if name in STUDENT_NOTEBOOKS]
-    try:
-        written = write_student_release(out_dir, names, progress=lambda e: print(f"recording {e.name}",
-                                                                               file=sys.stderr))
-    except (StudentReleaseError, RequirementsError) as error:
-        raise Failure(str(error)) from None
-    for path in written:
-        print(f"wrote: {display_path(path)}")
-    if archive:
-        zipped = write_archive(out_dir, written, Path(f"{Path(out_dir).resolve()}.zip"))
-        print(f"wrote: {display_path(zipped)} ({len(written)} files, {zipped.stat().st_size / 1e6:.1f} MB)")
-    left_out = [name for name in available_notebooks() if name not in names]
-    if left_out:
-        print(f"not in the student release: {', '.join(left_out)} (its public test needs the reference "
-              "solution)")
-    return 0
