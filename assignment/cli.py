@@ -429,5 +429,10 @@ def _dispatch(argv) -> int:
 
 
 def main(argv=None) -> int:
-    """``python -m assignment ...``; returns the exit status."""
+    """``python -m assignment ...`` and the console script ``assignment``; returns the exit
+    status. Run as the program (``argv`` None: the command line is ``sys.argv``), it first
+    sets ``QUIET_TENSORFLOW`` where the caller has not; called with ``argv``, it leaves the
+    environment alone."""
+    if argv is None:
+        quiet_tensorflow()
     return command(_dispatch)(list(sys.argv[1:] if argv is None else argv))
