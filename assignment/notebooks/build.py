@@ -21,7 +21,7 @@ import nbformat
 from assignment.errors import Failure
 from assignment.exercises import NOTEBOOKS
 from assignment.notebooks.source import LEARNER, SOLVED, SourceError, assign_ids, build_cells, source_path
-from assignment.paths import REPO_ROOT, SOURCE_DIR, NOTEBOOK_DIR
+from assignment.paths import NOTEBOOK_DIR, SOURCE_DIR
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 LANGUAGE_INFO = {"name": "python", "file_extension": ".py", "mimetype": "text/x-python",
