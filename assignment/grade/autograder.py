@@ -32,7 +32,7 @@ from typing import Dict, List, Optional, Sequence
 
 from assignment.errors import Failure, UsageError
 from assignment.notebooks.build import available_notebooks, display_path, render
-from assignment.notebooks.source import SOLVED
+from assignment.notebooks.cells import SOLVED
 from assignment.paths import REPO_ROOT
 
 ROOT_ENV = "AUTOGRADER_ROOT"

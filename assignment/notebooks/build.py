@@ -20,7 +20,8 @@ import nbformat
 
 from assignment.errors import Failure
 from assignment.exercises import NOTEBOOKS
-from assignment.notebooks.source import LEARNER, SOLVED, SourceError, assign_ids, build_cells, source_path
+from assignment.notebooks.cells import LEARNER, SOLVED, assign_ids, build_cells, source_path
+from assignment.notebooks.markers import SourceError
 from assignment.paths import NOTEBOOK_DIR, SOURCE_DIR
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}

@@ -13,7 +13,7 @@ import pytest
 
 from assignment import cli
 from assignment.grade import extract, given_code, report, sandbox
-from assignment.notebooks.source import graded_blocks, module_path
+from assignment.notebooks.markers import graded_blocks, module_path
 
 from assignment.paths import REPO_ROOT
 

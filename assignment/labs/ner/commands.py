@@ -10,7 +10,6 @@ import os
 import sys
 import time
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 from assignment.errors import UsageError
 from assignment.labs.ner import social, synth
 from assignment.labs.ner.convert import ConversionError, convert, minilm_directory
