@@ -173,7 +173,7 @@ def test_release_has_the_learner_files_and_no_instructor_modules(student_dir):
             "data/resumes.jsonl", "requirements.txt", "requirements-nodeps.txt", "setup_env.py"} <= names
     assert {vendored_path(module) for module in audience.modules(audience.LEARNER)} <= names
     assert {f"{PACKAGE}/__init__.py", f"{PACKAGE}/checks/protocol.py", f"{PACKAGE}/checks/token_alignment.py",
-            f"{PACKAGE}/ner/tokenizer.py", f"{PACKAGE}/dates/train.py", f"{PACKAGE}/ner/train.py",
+            f"{PACKAGE}/labs/ner/tokenizer.py", f"{PACKAGE}/labs/dates/train.py", f"{PACKAGE}/labs/ner/train.py",
             f"{PACKAGE}/kernelspec.py"} <= names
     assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py|grade/|cli\.py", name)
                    for name in names)
