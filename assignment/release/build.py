@@ -22,6 +22,7 @@ from typing import Iterable, List
 import nbformat
 
 from assignment.exercises import NOTEBOOKS
+from assignment.notebooks.build import build_notebook
 from assignment.notebooks.cells import LEARNER
 from assignment.paths import REPO_ROOT, SOURCE_DIR
 from assignment.release.vendor import (PACKAGE, StudentReleaseError, learner_modules, module_file, prune_hidden,
@@ -159,7 +160,6 @@ def student_notebook(name: str, source_dir: Path = SOURCE_DIR):
     """The learner notebook, every section kept (the optional ones too: the dates section
     trains the learner's Transformer), its imports of the repository's learner-safe modules
     renamed into the vendored package."""
-    from assignment.notebooks.build import build_notebook
     nb = build_notebook(name, LEARNER, source_dir)
     nb.cells = _student_cells(name, nb.cells, learner_modules())
     nb.metadata["assignment"]["variant"] = "student"
