@@ -41,6 +41,7 @@ AUDIENCE: Dict[str, str] = {
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,
+    "assignment.checks.judging": LEARNER,  # CheckFailed and the judges' helpers
     "assignment.checks.public": LEARNER,  # the public tests built from the checks
     "assignment.checks.recorded": LEARNER,
     "assignment.checks.inputs": LEARNER,
