@@ -5,9 +5,9 @@ instructor-only code, read by the student release, the grader's sandbox and the 
   grader. The student release (``python -m assignment release --student DIR``) ships
   every learner module, vendored with its imports renamed; learner code may import them
   in the sandbox.
-* ``SANDBOX``: the grader's own child side (its runner). Staged into the sandbox, because
-  the sandboxed child runs it, but never shipped to learners, and learner code may not
-  import it.
+* ``SANDBOX``: the grader's own child side (``assignment.grade.child``). Staged into the
+  sandbox, because the sandboxed child runs it, but never shipped to learners, and learner
+  code may not import it.
 * ``INSTRUCTOR``: everything else: the reference solutions, the known mistakes (they
   re-implement the solutions), the live reference, the grader, the notebook generator and
   release, the command lines, the data generators. Never shipped, never staged, and
@@ -96,8 +96,16 @@ AUDIENCE: Dict[str, str] = {
     "assignment.__main__": INSTRUCTOR,
     # the grader: its child side runs in the sandbox, the rest stays outside
     "assignment.grade": SANDBOX,
-    "assignment.grade.runner": SANDBOX,
-    "assignment.audience": SANDBOX,  # this table: the runner reads it to refuse imports
+    "assignment.grade.child": SANDBOX,  # the program of the sandboxed child, one step per module
+    "assignment.grade.child.main": SANDBOX,  # its entry point (what the sandbox launches)
+    "assignment.grade.child.channel": SANDBOX,
+    "assignment.grade.child.process_limits": SANDBOX,
+    "assignment.grade.child.landlock": SANDBOX,
+    "assignment.grade.child.sealed_reference": SANDBOX,
+    "assignment.grade.child.supervisor": SANDBOX,
+    "assignment.grade.child.exercise": SANDBOX,
+    "assignment.grade.child.cleanup": SANDBOX,
+    "assignment.audience": SANDBOX,  # this table: the child reads it to refuse imports
     "assignment.grade.batch": INSTRUCTOR,
     "assignment.grade.cli": INSTRUCTOR,
     "assignment.grade.core": INSTRUCTOR,
@@ -108,6 +116,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.grade.course_edition": INSTRUCTOR,
     "assignment.grade.report": INSTRUCTOR,
     "assignment.grade.sandbox": INSTRUCTOR,
+    "assignment.grade.child_process": INSTRUCTOR,  # the grader's handle on the sandboxed child
     "assignment.grade.similarity": INSTRUCTOR,
     "assignment.grade.autograder": INSTRUCTOR,  # the Gradescope autograder: it ships the grader and the reference
     "assignment.grade.html_report": INSTRUCTOR,
@@ -121,10 +130,11 @@ INSTRUCTOR_FILES = ("public_tests.py",)
 # staged there, and nothing else of the repository is. A package named here is staged
 # whole, less its instructor-only modules.
 SANDBOX_STAGED = ("assignment", "assignment.legacy_keras", "assignment.exercises", "assignment.observations",
-                  "assignment.checks", "assignment.grade", "assignment.grade.runner", "assignment.audience", "assignment.paths",
+                  "assignment.checks", "assignment.grade", "assignment.grade.child", "assignment.audience", "assignment.paths",
                   "assignment.labs", "assignment.labs.ner",
                   "assignment.labs.ner.tokenizer")
-WHOLE_PACKAGES = ("assignment.checks",)  # staged with every learner module in it
+WHOLE_PACKAGES = ("assignment.checks", "assignment.grade.child")  # staged with every module in it that
+# is not instructor-only
 
 
 def of(module: str) -> str:

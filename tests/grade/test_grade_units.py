@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from assignment.grade import cli, extract, given_code, report, sandbox
+from assignment.grade import child_process, cli, extract, given_code, report
 from assignment.notebooks.source import graded_blocks, module_path
 
 from assignment.paths import REPO_ROOT
@@ -140,7 +140,7 @@ def test_learner_release_grades_to_zero_without_running_anything(tmp_path, capsy
 
 
 def fake_runner(key, lines):
-    child = sandbox.RunnerProcess.__new__(sandbox.RunnerProcess)
+    child = child_process.ChildProcess.__new__(child_process.ChildProcess)
     child.key = key
     child.reader = type("R", (), {"lines": queue.Queue()})()
     for line in lines:
@@ -155,9 +155,9 @@ def test_channel_rejects_forged_messages():
     forged = hmac.new(b"x" * 32, body, hashlib.sha256).hexdigest().encode() + b" " + body
     child = fake_runner(key, [good, forged, b"!overflow"])
     assert child.receive(1)["exercise"] == "get_angles"
-    with pytest.raises(sandbox.Tampering):
+    with pytest.raises(child_process.Tampering):
         child.receive(1)
-    with pytest.raises(sandbox.Tampering):
+    with pytest.raises(child_process.Tampering):
         child.receive(1)
 
 
