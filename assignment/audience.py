@@ -38,6 +38,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.prerequisites": LEARNER,  # a lab cell stops with one line while its exercise fails
     "assignment.kernelspec": LEARNER,  # the release's set-up installs its kernel with it (standard library only)
     "assignment.paths": LEARNER,  # where things are (the sandbox stages it too)
+    "assignment.atomic": INSTRUCTOR,  # the one atomic file write (grader, release); no learner module uses it
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,
@@ -121,6 +122,10 @@ AUDIENCE: Dict[str, str] = {
     "assignment.grade.autograder": INSTRUCTOR,  # the Gradescope autograder: it ships the grader and the reference
     "assignment.grade.html_report": INSTRUCTOR,
     "assignment.grade.intake": INSTRUCTOR,  # reads platform exports (the instructor's side)
+    "assignment.grade.platform_layouts": INSTRUCTOR,
+    "assignment.grade.submission_tree": INSTRUCTOR,
+    "assignment.grade.version_key": INSTRUCTOR,
+    "assignment.grade.worker": INSTRUCTOR,
     "assignment.grade.archive": INSTRUCTOR,
 }
 # Outside the package: the repository's own public_tests.py runs the live reference.

@@ -186,12 +186,12 @@ def test_full_distributed_batch_equals_local_batch(cluster, tmp_path):
 
 
 def test_the_task_grades_bytes_as_the_client_path_and_refuses_another_grader(tmp_path):
-    from assignment.grade import batch, distributed
+    from assignment.grade import distributed, version_key
     from assignment.grade.sandbox import Limits
 
     client_path = str(tmp_path / "class" / "bad.ipynb")  # never exists on the worker
     result = distributed.grade_remote("bad.ipynb", b"{", client_path, Limits(), "Transformer",
-                                      batch.source_key(), {})
+                                      version_key.source_key(), {})
     assert result["file"] == client_path
     assert f"unreadable submission: {client_path} is not valid notebook JSON" in result["error"]
     assert "grade-submission-" not in json.dumps(result)  # no trace of the worker's temporary folder
