@@ -20,7 +20,7 @@ setup: $(STAMP) $(KERNEL_SPEC)
 # Reinstall only when a requirements file changes: a second `make setup` is instant.
 # tf-keras goes in with --no-deps (requirements-nodeps.txt says why). The two TensorFlow
 # builds share their files, so the other one is uninstalled first.
-$(STAMP): requirements.txt requirements-nodeps.txt requirements-gpu.txt
+$(STAMP): requirements.txt requirements-nodeps.txt requirements-gpu.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -33,6 +33,9 @@ else
 	$(PY) -m pip install --quiet -r requirements.txt
 endif
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	# the project itself, editable and without dependencies (pyproject.toml): any process of
+	# .venv imports `assignment` (a Dask worker too) and has the `assignment` command
+	$(PY) -m pip install --quiet --no-deps --editable .
 	rm -f $(VENV)/.installed-requirements-*
 	touch $(STAMP)
 

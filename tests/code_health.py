@@ -57,11 +57,12 @@ def imports(module: str, path: Path, known: Dict[str, Path]) -> List[Tuple[str, 
                 anchor = package.split(".")
                 anchor = anchor[:len(anchor) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            names = [f"{base}.{alias.name}" for alias in node.names] + [base]
-        for name in names:
-            target = _resolve(name, known)
-            if target and target != module:
-                found.append((target, node.lineno, id(node) in top_level))
+            names = [f"{base}.{alias.name}" for alias in node.names]
+            if not any(_resolve(name, known) == name for name in names):
+                names.append(base)  # `from a.b import function`: the module a.b itself
+        for name in dict.fromkeys(_resolve(name, known) for name in names):
+            if name and name != module:
+                found.append((name, node.lineno, id(node) in top_level))
     return found
 
 
