@@ -271,5 +271,3 @@ def exit_text(process: subprocess.Popen) -> str:
             name = f"signal {-code}"
         return f"the grading process was killed by {name}"
     return f"the grading process exited with status {code}"
-
-

@@ -87,7 +87,6 @@ def discover(root, name: Optional[str] = None, archive: bool = False, exclude=()
         return _discover(Path(root), name, archive, list(refused))
 
 
-
 def _discover(root: Path, name: Optional[str], archive: bool, refused) -> Intake:
     source = Path(name) if name else root
     prefix = ""
@@ -146,7 +145,6 @@ def _discover(root: Path, name: Optional[str], archive: bool, refused) -> Intake
     return intake
 
 
-
 def _safe_name(text: str, width: int = 80) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("._")[:width] or "submission"
 
@@ -202,7 +200,6 @@ def _write_if_changed(target: Path, data: bytes) -> None:
     except OSError:
         pass
     write_bytes(target, data)
-
 
 
 @contextlib.contextmanager

@@ -28,7 +28,6 @@ LAYOUT_NAMES = {"gradescope": "a Gradescope export", "nbgrader": "an nbgrader su
                 "folders": "a folder per student"}
 
 
-
 def plain_student(name: str) -> Tuple[str, bool]:
     return clean_text(name), False
 
@@ -45,7 +44,6 @@ def moodle_student(name: str) -> Tuple[str, bool]:
     if not match:
         return clean_text(name), False
     return clean_text(f"{match['name']} ({match['id']})"), False
-
 
 
 def _no_alias_loader():
@@ -103,7 +101,6 @@ def gradescope_students(path: Path) -> Tuple[Dict[str, str], Optional[str]]:
     return students, None
 
 
-
 def is_nbgrader_submitted(folder: Path) -> bool:
     """<student>/<assignment>/ folders, some holding a notebook."""
     for student in listing(folder):
@@ -136,7 +133,6 @@ def nbgrader(submitted: Path, prefix: str) -> List[Submission]:
     return submissions
 
 
-
 def student_of_path(layout: str, parts: List[str], students: Dict[str, str]) -> str:
     """Whose an entry at ``parts`` (relative to the layout's top) would have been."""
     if layout == "nbgrader" and "submitted" in parts[:-1]:
@@ -150,7 +146,6 @@ def student_of_path(layout: str, parts: List[str], students: Dict[str, str]) -> 
     name = parts[-1] if parts else ""
     return (canvas_student if layout == "canvas" else moodle_student if layout == "moodle"
             else plain_student)(name)[0]
-
 
 
 def recognise(root: Path, entries) -> Optional[str]:
@@ -172,4 +167,3 @@ def recognise(root: Path, entries) -> Optional[str]:
     if any(e.is_dir(follow_symlinks=False) and not e.is_symlink() for e in entries) and len(entries) > 1:
         return "folders"
     return None
-

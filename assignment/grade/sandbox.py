@@ -97,7 +97,6 @@ def load_reference(module_name: str) -> dict:
     return _REFERENCES[module_name]
 
 
-
 class Session:
     """A sandboxed child kept between submissions (TensorFlow is imported once per session).
 

@@ -37,7 +37,6 @@ class Submission:
         return Path(self.where).name
 
 
-
 def clean_text(text, width: int = 200) -> str:
     """A name from a file name or metadata, for reports: no control characters, bounded."""
     text = "".join(char if char.isprintable() else " " for char in str(text))
@@ -111,7 +110,6 @@ def flat(root: Path, entries, student_of) -> List[Submission]:
     return submissions
 
 
-
 def per_folder(root: Path, entries, student_of) -> List[Submission]:
     submissions = []
     for entry in entries:
@@ -123,7 +121,6 @@ def per_folder(root: Path, entries, student_of) -> List[Submission]:
             if student is not None:
                 submissions += files_of(Path(entry.path), entry.name, student, entry.name)
     return submissions
-
 
 
 def read_bounded(path, limit: int) -> bytes:
@@ -140,7 +137,6 @@ def read_bounded(path, limit: int) -> bytes:
     if len(data) > limit:
         raise ValueError(f"larger than {limit >> 20} MiB")
     return data
-
 
 
 @contextlib.contextmanager

@@ -48,7 +48,6 @@ def read_secrets(fd: int):
     return key, pads
 
 
-
 def read_commands(fd: int):
     """Commands from the grader, one JSON object per line, until EOF."""
     buffer = b""
@@ -61,4 +60,3 @@ def read_commands(fd: int):
             line, buffer = buffer.split(b"\n", 1)
             if line.strip():
                 yield json.loads(line.decode("utf-8"))
-

@@ -92,4 +92,3 @@ def scrub(job: dict, running=()) -> None:
         clear_folder("/dev/shm")
         if not running:
             remove_sysv_ipc()
-

@@ -176,4 +176,3 @@ def grandchild(exercise: dict, job: dict, pieces, write_fd: int, output_path: st
             pass
     finally:
         os._exit(status)
-

@@ -77,4 +77,3 @@ def landlock_restrict(read, write, devices=()) -> int:
     finally:
         os.close(ruleset)
     return abi
-

@@ -58,4 +58,3 @@ def build_stand_in(module_name: str, imports, definitions, exclude: str) -> type
         if name != exclude:
             exec(compile(source, "<reference>", "exec"), module.__dict__)
     return module
-

@@ -167,4 +167,3 @@ def probe_all(exercises, job: dict, pieces, channel: Channel, workdir: str) -> N
             scrub(job, [f for f in flights if f.result is None])
         while flights and flights[0].result is not None:  # in order
             channel.send(flights.pop(0).result)
-
