@@ -40,7 +40,7 @@ from assignment.grade.core import error_result, grade_safely
 from assignment.grade.isolation import IsolationError, select
 from assignment.grade.sandbox import Limits
 from assignment.notebooks.build import available_notebooks, render
-from assignment.notebooks.source import SOLVED
+from assignment.notebooks.cells import SOLVED
 from assignment.paths import REPO_ROOT
 
 ROOT_ENV = "AUTOGRADER_ROOT"

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from assignment.exercises import exercises_of
 from assignment.grade.extract import SubmissionError, find_all, read_cells
-from assignment.notebooks.source import graded_blocks, module_path
+from assignment.notebooks.markers import graded_blocks, module_path
 
 K = 8  # tokens per k-gram: shorter runs are noise ("V = V ( V )" is in every solution)
 WINDOW = 4  # k-grams per winnowing window: a shared run of >= K + WINDOW - 1 = 11 tokens is always caught

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from assignment.grade import child_process, cli, extract, given_code, report
-from assignment.notebooks.source import graded_blocks, module_path
+from assignment.notebooks.markers import graded_blocks, module_path
 
 from assignment.paths import REPO_ROOT
 
