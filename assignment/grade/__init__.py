@@ -25,6 +25,6 @@ Layout (one idea per module):
 * ``distributed``      -- the same on a Dask cluster;
 * ``worker``           -- the set-up of a process that grades for a batch (pool or Dask worker);
 * ``version_key``      -- what a stored result depends on (the resume cache, the workers' check);
-* ``cli``              -- ``python -m assignment grade``.
+* ``commands``         -- what ``python -m assignment grade`` runs.
 """
 GRADER_VERSION = "1.0.0"

@@ -29,8 +29,7 @@ from assignment.grade.worker import worker_init
 
 SUFFIXES = (".ipynb", ".py")
 RESUME_DIR = ".resume"
-# The names grade/cli.py and the autograder's command line import from here (until they
-# import assignment.atomic and assignment.grade.core themselves).
+# The name grade/commands.py imports from here (until it imports assignment.atomic itself).
 write_atomically = write_text
 
 

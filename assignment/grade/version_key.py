@@ -21,7 +21,7 @@ from assignment.paths import PACKAGE_DIR
 PACKAGE = PACKAGE_DIR  # assignment/
 # What decides a result: the grader's modules (not the ones that only present or dispatch
 # results), the checks, the reference and the registry.
-PRESENTATION = {"cli.py", "batch.py", "distributed.py", "similarity.py", "report.py", "html_report.py",
+PRESENTATION = {"commands.py", "batch.py", "distributed.py", "similarity.py", "report.py", "html_report.py",
                 "autograder.py", "intake.py", "platform_layouts.py", "submission_tree.py", "archive.py",
                 "version_key.py"}
 TRUSTED_SOURCES = ("checks", "observations.py", "transformer.py", "transformer_2021.py", "exercises.py",

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from assignment import audience
-from assignment.grade import cli, isolation, sandbox
+from assignment import audience, cli
+from assignment.grade import isolation, sandbox
 from assignment.grade.child import landlock
 from assignment.grade.child.sealed_reference import reference_sealed, seal, unseal
 
@@ -200,7 +200,7 @@ def test_cli_names_a_bad_bwrap_in_one_line(tmp_path, monkeypatch, capsys, kind):
         fake = str(fake)
     monkeypatch.setattr(isolation, "find_bwrap", lambda: fake)
     monkeypatch.setattr(isolation, "_BWRAP_CHECKED", {})
-    code = cli.main([str(SUBMISSIONS / "all_correct.ipynb"), "--isolation", "bwrap"])
+    code = cli.main(["grade", str(SUBMISSIONS / "all_correct.ipynb"), "--isolation", "bwrap"])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert len(err.splitlines()) == 1 and "Traceback" not in err
