@@ -29,8 +29,6 @@ from assignment.grade.worker import worker_init
 
 SUFFIXES = (".ipynb", ".py")
 RESUME_DIR = ".resume"
-# The name grade/commands.py imports from here (until it imports assignment.atomic itself).
-write_atomically = write_text
 
 
 def submissions_in(folder) -> List[Path]:

@@ -133,8 +133,8 @@ def grade_on_cluster(paths: List[Path], limits: Limits, notebook: str, scheduler
             except Exception as error:  # noqa: BLE001 - the cluster cannot run our task at all
                 first = str(error).strip().splitlines()[0] if str(error).strip() else ""
                 raise Failure(f"the Dask cluster could not run the grading task ({type(error).__name__}: {first}); "
-                              "the scheduler and every worker need the grader's repository on PYTHONPATH and the "
-                              "same .venv (see the README)") from None
+                              "the scheduler and every worker need the same repository and .venv, with the project "
+                              "installed in it (make setup; docs/grading.md)") from None
             if "worker_mismatch" in result:
                 raise Failure("a Dask worker grades with a different grader than this client (its repository "
                               "or packages differ): update the repository and .venv on every worker")

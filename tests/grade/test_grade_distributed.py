@@ -54,14 +54,16 @@ def cluster(tmp_path_factory):
     address = f"tcp://127.0.0.1:{port}"
     # As the README says: a task is retried once after its worker died, and a worker holds
     # no queued submission beyond the one it grades (none dies with it).
-    env = dict(os.environ, PYTHONPATH=str(ROOT), GRADE_TEST_DEATHS=str(deaths),
+    # No PYTHONPATH and another working folder: the workers import the grader because
+    # make setup installs the project into the environment (pyproject.toml, pip install -e .).
+    env = dict({k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, GRADE_TEST_DEATHS=str(deaths),
                DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1",
                DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
     started = []
 
     def spawn(name, *command):
         log = open(logs / f"{name}.log", "wb")
-        process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log,
+        process = subprocess.Popen([sys.executable, "-m", *command], cwd=logs, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         started.append(process)
         return process

@@ -25,6 +25,7 @@ import pytest
 from assignment import audience, cli
 from assignment.grade import isolation, sandbox
 from assignment.grade.child import landlock
+from assignment.grade.child import main as child_main
 from assignment.grade.child.sealed_reference import reference_sealed, seal, unseal
 
 from assignment.paths import REPO_ROOT
@@ -102,6 +103,33 @@ def test_a_missing_allowlisted_module_is_a_clear_error(tmp_path):
     (root / "assignment/checks.py").unlink()
     with pytest.raises(isolation.IsolationError, match="assignment/checks"):
         isolation.probe_files(root)
+
+
+def test_the_child_imports_the_staged_package_only(tmp_path):
+    """The child's prelude drops an editable install's finder (and a repository on
+    sys.path): a module missing from the staged folder is missing, even where the
+    interpreter's environment has the project installed (make setup: pip install -e .)."""
+    staged = tmp_path / "staged"
+    (staged / "assignment").mkdir(parents=True)
+    (staged / "assignment" / "__init__.py").write_text("")
+    probe = ("import assignment\n"
+             "print(assignment.__file__)\n"
+             "try:\n"
+             "    import assignment.transformer\n"
+             "    print('LEAK', assignment.transformer.__file__)\n"
+             "except ModuleNotFoundError:\n"
+             "    print('missing')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for prelude, expected in ((child_main.PRELUDE, "missing"), ("import sys\nsys.path.insert(0, sys.argv[1])\n", None)):
+        done = subprocess.run([sys.executable, "-I", "-c", prelude + probe, str(staged)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        first, verdict = done.stdout.split()[:2]
+        assert Path(first) == staged / "assignment" / "__init__.py"
+        if expected:
+            assert verdict == expected, done.stdout
+        else:  # without the prelude the installed project leaks in (the test can fail)
+            assert verdict == "LEAK", "the environment has no editable install of the project (make setup)"
 
 
 def test_the_real_allowlist_has_no_reference_solution():

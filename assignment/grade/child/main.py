@@ -76,9 +76,20 @@ def main(argv) -> int:
     return 0
 
 
-BOOTSTRAP = (
-    "import sys\n"
+# Only the staged folder provides `assignment`: an editable install of the project
+# (`pip install -e .`, which `make setup` does) adds a finder to sys.meta_path that resolves
+# any `assignment.*` missing from the staged folder in the repository itself (the
+# reference, the grader); a compat-mode install adds the repository to sys.path. Both go
+# before anything is imported. (tests/grade/test_sandbox_isolation.py runs this prelude.)
+PRELUDE = (
+    "import os, sys\n"
+    "sys.meta_path[:] = [f for f in sys.meta_path\n"
+    "                    if not str(getattr(f, '__module__', '')).startswith('__editable__')]\n"
+    "sys.path[:] = [p for p in sys.path if not os.path.exists(os.path.join(p or '.', 'assignment'))]\n"
+    "sys.path_importer_cache.clear()\n"
     "sys.path.insert(0, sys.argv[1])\n"
+)
+BOOTSTRAP = PRELUDE + (
     "from assignment.grade.child.main import main\n"
     "sys.exit(main(sys.argv[2:]))\n"
 )
