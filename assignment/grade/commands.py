@@ -29,7 +29,7 @@ from assignment.errors import UsageError
 from assignment.exercises import NOTEBOOKS, exercises_of
 from assignment.grade import html_report, intake, report, similarity
 from assignment.grade.archive import is_archive
-from assignment.grade.batch import run_batch
+from assignment.grade import batch
 from assignment.grade.core import error_result, grade_file
 from assignment.grade.extract import SubmissionError
 from assignment.grade.isolation import IsolationError, select
@@ -114,7 +114,7 @@ def grade_directory(folder: Path, out: Optional[str], limits, notebook: Optional
     paths = [s.path for s in submissions if s.error is None]
     started = time.monotonic()
     try:
-        graded = run_batch(paths, limits, notebook, json_dir, jobs=jobs, scheduler=scheduler,
+        graded = batch.run_batch(paths, limits, notebook, json_dir, jobs=jobs, scheduler=scheduler,
                            force=force, quiet=quiet, options=options, policy=policy,
                            students=[s.student for s in submissions if s.error is None])
     except KeyboardInterrupt:
