@@ -25,6 +25,7 @@ import numpy as np
 from assignment.checks.protocol import (BEYOND, COURSE, FILL_IN_HINT, PUBLIC, Check, CheckFailed, Group, register,
                                         short_error)
 from assignment.checks.token_alignment import tokenizer_fingerprint
+from assignment.labs.ner.tokenizer import train_wordpiece
 
 MAX_LENGTH = 128  # the lab's default (assignment/labs/qa/positions.py)
 FILL_IN = "Is the exercise filled in? Replace every None placeholder between START CODE HERE and END CODE HERE."
@@ -39,8 +40,6 @@ _VOCAB_SIZE = 140
 @functools.lru_cache(maxsize=1)
 def check_tokenizer():
     """The check's tokenizer: WordPiece with a small vocabulary, trained offline."""
-    from assignment.labs.ner.tokenizer import train_wordpiece
-
     return train_wordpiece(_TEXTS, vocab_size=_VOCAB_SIZE)
 
 

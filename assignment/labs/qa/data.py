@@ -35,6 +35,7 @@ PLACES = ("bathroom", "bedroom", "garden", "hallway", "kitchen", "office")
 VERBS = ("moved to", "went to", "journeyed to", "travelled to")
 BACK = "went back to"  # only for a place the person has been to before
 SPLITS = ("train", "dev", "test")
+DEFAULT_SIZES = {"train": 900, "dev": 100, "test": 200}  # stories per split (five questions each)
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the released task files are a few MB; refuse anything far bigger
 MAX_LINE_CHARS = 2000
 
@@ -133,7 +134,7 @@ def generate_splits(sizes: Optional[Dict[str, int]] = None, seed: int = 0, **sto
     """Stories for each split (default: 900 train, 100 dev, 200 test stories of five
     questions each), from one seeded generator. No story appears in two splits (nor twice
     in one): a story whose statements repeat an earlier story's is drawn again."""
-    sizes = dict(sizes or {"train": 900, "dev": 100, "test": 200})
+    sizes = dict(sizes or DEFAULT_SIZES)
     unknown = set(sizes) - set(SPLITS)
     if unknown:
         raise ValueError(f"unknown splits {sorted(unknown)}; expected some of {SPLITS}")

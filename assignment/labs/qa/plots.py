@@ -1,5 +1,14 @@
 """Figures of the QA lab (matplotlib's object API: the caller's backend and pyplot state are left alone)."""
+import io
+
 from matplotlib.figure import Figure
+
+
+def png(figure, dpi=90) -> bytes:
+    """``figure`` as PNG bytes (for ``IPython.display.Image(data=...)`` or a file)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def span_figure(prediction, title="", answer_tokens=None, max_tokens=80):

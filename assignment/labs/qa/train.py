@@ -136,3 +136,12 @@ def train(qa_model, tokenizer, train_examples, dev_examples, epochs=6, batch_siz
             "epochs": epochs, "epochs_run": len(dev.epoch_seconds), "epoch_seconds": dev.epoch_seconds,
             "steps": steps, "batch_size": batch_size, "learning_rate": learning_rate,
             "train_examples": len(features["input_ids"])}
+
+
+# Training settings per model (the benchmark's, the notebook's): chosen from the runs of
+# benchmarks/qa_babi.py recorded in benchmarks/RESULTS.md. ``train_stories``: how many
+# generated training stories (five questions each) the benchmark draws.
+DEFAULTS = {
+    "tiny": dict(epochs=12, batch_size=16, learning_rate=2e-3, warmup=0.1, train_stories=900),
+    "minilm": dict(epochs=2, batch_size=16, learning_rate=1e-4, warmup=0.1, train_stories=900),
+}

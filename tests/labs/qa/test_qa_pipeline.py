@@ -91,3 +91,4 @@ def test_training_runs_predicts_and_plots(tiny, capsys):
     figure = plots.span_figure(found[0], answer_tokens=(3, 4))
     assert len(figure.axes) == 2 and len(figure.axes[0].patches) >= len(found[0].tokens)
     assert len(plots.curves_figure(summary["history"]).axes) == 2
+    assert plots.png(figure).startswith(b"\x89PNG")
