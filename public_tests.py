@@ -5,6 +5,7 @@ prints "All tests passed" in green when it is right, and otherwise raises an
 AssertionError whose message names the likely mistake. One test per exercise of the
 registry (assignment/exercises.py), generated here.
 """
+import functools
 import os
 import sys
 
@@ -12,8 +13,8 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before TensorFlow is import
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import assignment  # noqa: E402,F401  (selects tf-keras if TensorFlow is not loaded yet)
+from assignment.checks.public import lazy_public_test  # noqa: E402
 from assignment.exercises import NOTEBOOKS  # noqa: E402
-from assignment.legacy_keras import require_legacy_keras  # noqa: E402
 
 _REFERENCES = {}
 # A student release (no solutions) ships the reference values of the public scenarios
@@ -35,26 +36,9 @@ def _reference(exercise):
     return _REFERENCES[exercise.source_module]
 
 
-def _public_test(exercise):
-    """The test of one registered exercise; its modules (TensorFlow, transformers) are
-    imported on first use, so the Transformer notebook never loads the NER lab's stack."""
-    built = {}
-
-    def test(target, *helpers):
-        require_legacy_keras(target)  # Keras 3 active: one line saying so and what to do
-        if "test" not in built:
-            from assignment.checks import test_function
-            built["test"] = test_function(exercise, lambda: _reference(exercise))
-        return built["test"](target, *helpers)
-
-    test.__name__ = test.__qualname__ = exercise.check
-    test.__doc__ = f"Public test of {exercise.name} ({exercise.tag}): prints 'All tests passed' or raises " \
-                   "AssertionError with a hint."
-    return test
-
-
 __all__ = []
 for _exercises in NOTEBOOKS.values():
     for _exercise in _exercises:
-        globals()[_exercise.check] = _public_test(_exercise)
+        # built on first use: the Transformer notebook never loads the NER lab's stack
+        globals()[_exercise.check] = lazy_public_test(_exercise, functools.partial(_reference, _exercise))
         __all__.append(_exercise.check)

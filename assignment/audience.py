@@ -41,6 +41,7 @@ AUDIENCE: Dict[str, str] = {
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,
+    "assignment.checks.public": LEARNER,  # the public tests built from the checks
     "assignment.checks.recorded": LEARNER,
     "assignment.checks.inputs": LEARNER,
     "assignment.checks.comparisons": LEARNER,
@@ -51,6 +52,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.checks.decoder": LEARNER,
     "assignment.checks.transformer_model": LEARNER,
     "assignment.checks.token_alignment": LEARNER,
+    "assignment.checks.alignment_probe": LEARNER,  # the NER check's tokenizer, call and record
     "assignment.checks.known_mistakes": INSTRUCTOR,  # re-implements the solutions
     "assignment.checks.live": INSTRUCTOR,  # runs the reference module
     # the dates lab: trains the Transformer class it is given
@@ -73,9 +75,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.labs.ner.metrics": LEARNER,
     "assignment.labs.ner.predict": LEARNER,
     "assignment.labs.ner.decoding": LEARNER,  # valid-BIO (Viterbi) decoding of predictions
-    "assignment.labs.ner.guard": LEARNER,  # a lab cell stops with one line while the exercise fails
     "assignment.labs.ner.align": INSTRUCTOR,  # the lab's reference solution
-    "assignment.labs.ner.public_test": INSTRUCTOR,  # the repository notebook's public test, on the live reference
     "assignment.labs.ner.cli": INSTRUCTOR,  # the command line trains with the reference
     "assignment.labs.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)
     "assignment.labs.ner.social": INSTRUCTOR,
@@ -84,9 +84,12 @@ AUDIENCE: Dict[str, str] = {
     "assignment.transformer_2021": INSTRUCTOR,  # the 2021 release's reference solutions
     "assignment.notebooks": INSTRUCTOR,
     "assignment.release": INSTRUCTOR,
-    "assignment.notebooks.source": INSTRUCTOR,  # reads the reference modules' text
+    "assignment.notebooks.markers": INSTRUCTOR,  # reads the reference modules' text (the grader too)
+    "assignment.notebooks.markdown": INSTRUCTOR,  # the notebooks' Markdown sources
+    "assignment.notebooks.cells": INSTRUCTOR,  # a notebook's cells from both
     "assignment.notebooks.build": INSTRUCTOR,
     "assignment.release.build": INSTRUCTOR,
+    "assignment.release.vendor": INSTRUCTOR,  # the learner-safe modules, renamed and pruned for DIR
     "assignment.release.environment": INSTRUCTOR,  # writes the release's requirements and set-up script
     "assignment.release.archive": INSTRUCTOR,
     "assignment.notebooks.execute": INSTRUCTOR,

@@ -17,10 +17,10 @@ def run_one(exercise):
     """Run one public test on the reference; returns (passed, message, seconds)."""
     started = time.perf_counter()
     try:
-        from assignment.checks import ALL_TESTS_PASSED, test_function
+        from assignment.checks import ALL_TESTS_PASSED, lazy_public_test
         from assignment.checks.live import LiveReference
         reference = importlib.import_module(exercise.source_module)
-        test = test_function(exercise, lambda: LiveReference(reference))
+        test = lazy_public_test(exercise, lambda: LiveReference(reference))
         extras = [getattr(reference, name) for name in exercise.extra_args]
         with contextlib.redirect_stdout(io.StringIO()) as printed:
             test(getattr(reference, exercise.name), *extras)

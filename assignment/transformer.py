@@ -9,7 +9,6 @@ The learner's part of each graded body sits between ``### BEGIN SOLUTION`` and
 ``### BEGIN STUB`` and ``### END STUB``. ``python -m assignment release`` turns this file
 into the notebook's graded cells, so keep the markers balanced.
 """
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
 import numpy as np
 import tensorflow as tf

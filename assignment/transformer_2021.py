@@ -21,7 +21,6 @@ docs/release_2021.md):
 
 Same markers as ``assignment.transformer`` (``### BEGIN SOLUTION`` ... ``### END STUB``).
 """
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
 import numpy as np
 import tensorflow as tf

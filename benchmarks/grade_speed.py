@@ -58,7 +58,7 @@ def grade_command(path, *extra):
 
 def single(runs: int) -> dict:
     from assignment.notebooks.build import build_notebook
-    from assignment.notebooks.source import SOLVED
+    from assignment.notebooks.cells import SOLVED
     import nbformat
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -67,5 +67,5 @@ def test_the_sandbox_and_the_grader_follow_the_table():
 
 
 def test_the_release_ships_exactly_the_learner_modules():
-    from assignment.release.build import learner_modules
+    from assignment.release.vendor import learner_modules
     assert learner_modules() == list(audience.modules(audience.LEARNER))

@@ -8,7 +8,7 @@ import assignment  # noqa: F401
 import public_tests
 from assignment import transformer as ref
 from assignment.checks import ALL_TESTS_PASSED
-from assignment.checks.protocol import GREEN
+from assignment.checks.public import GREEN
 from assignment.exercises import EXERCISES, NOTEBOOKS
 from tests.mutants.transformer_mutants import MUTANTS
 

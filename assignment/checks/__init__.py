@@ -3,8 +3,10 @@
 Modules:
 
 * ``protocol``   -- the Check base class, the Reference interface, CheckFailed, the
-                    judging helpers, ALL_TESTS_PASSED, make_check and public_test;
-* ``inputs``, ``layers`` -- scenario inputs and comparisons shared by the checks;
+                    judging helpers, ALL_TESTS_PASSED and make_check;
+* ``public``     -- the public tests built from the checks (public_test, test_function,
+                    lazy_public_test: built on the first call);
+* ``inputs``, ``comparisons`` -- scenario inputs and comparisons shared by the checks;
 * ``positional`` (get_angles, positional_encoding), ``attention``, ``encoder``
   (EncoderLayer, Encoder), ``decoder`` (DecoderLayer, Decoder), ``transformer_model``
   (Transformer) -- the exercise checks: scenarios, hints, comparisons; no solution code;
@@ -32,9 +34,9 @@ How to ...
   ``Reference`` (``LiveReference(module)``, ``RecordedReference(data)``), or no reference
   to probe only (the sandbox).
 
-Only ``protocol`` is imported here, so importing the package loads neither TensorFlow
-nor any reference code.
+Only ``protocol`` and ``public`` are imported here, so importing the package loads neither
+TensorFlow nor any reference code.
 """
 from assignment.checks.protocol import (ALL_TESTS_PASSED, BEYOND, COURSE, POLICIES, PUBLIC, Advice,  # noqa: F401
-                                        Check, CheckFailed, Group, Reference, Verdict, check_class, make_check,
-                                        public_test, test_function)
+                                        Check, CheckFailed, Group, Reference, Verdict, check_class, make_check)
+from assignment.checks.public import lazy_public_test, public_test, test_function  # noqa: F401

@@ -14,6 +14,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from assignment.checks.alignment_probe import check_tokenizer
 from assignment.checks.attention import attention_inputs
 from assignment.checks.decoder import DecoderCheck, DecoderLayerCheck
 from assignment.checks.encoder import ENCODER_LAYER_PUBLIC_MASK, EncoderCheck, EncoderLayerCheck
@@ -21,6 +22,7 @@ from assignment.checks.inputs import DECODER_IDS, ENC_OUTPUT, ENCODER_IDS, SENTE
 from assignment.checks.comparisons import built
 from assignment.checks.positional import GetAngles, PositionalEncoding, angle_inputs
 from assignment.checks.protocol import numpy
+from assignment.checks.token_alignment import COURSE_MAX_LENGTH
 from assignment.checks.transformer_model import TransformerCheck
 
 PROVIDERS = {}
@@ -319,8 +321,6 @@ def _ner_align(encoding, tags, first, later, special=-100, row_of=lambda index: 
 
 @provides("tokenize_and_align_labels")
 def tokenize_and_align_labels_mistakes(live, check, scenario):
-    from assignment.checks.token_alignment import COURSE_MAX_LENGTH, check_tokenizer
-
     _, examples, tags, all_tokens, kwargs = check.cases()[scenario]
     examples, tags = [list(words) for words in examples], [list(row) for row in tags]
     max_length = kwargs.get("max_length", COURSE_MAX_LENGTH)

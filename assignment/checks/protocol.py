@@ -42,7 +42,6 @@ from assignment.checks.idioms import idiom_hint
 from assignment.observations import attempt
 
 ALL_TESTS_PASSED = "All tests passed"
-GREEN, RESET = "\033[92m", "\033[0m"
 FILL_IN_HINT = ("Did you fill in the code between '# START CODE HERE' and '# END CODE HERE', "
                 "replacing every None?")
 
@@ -431,35 +430,3 @@ def make_check(exercise, reference: Reference = None, **settings) -> Check:
     if cls is None:
         raise LookupError(f"{exercise.check_module} has no probe/judge check for {exercise.name}")
     return cls(exercise, reference, **settings)
-
-
-def public_test(exercise, reference):
-    """The learner-facing test function of ``exercise``: probe, judge, print.
-
-    ``reference`` is a Reference, or a function of no arguments returning one (called on
-    the first test, so importing the tests costs nothing).
-    """
-    built = {}
-
-    def test(target, *extras):
-        if "check" not in built:
-            source = reference if isinstance(reference, Reference) else reference()
-            built["check"] = make_check(exercise, source)
-        check = built["check"]
-        verdict = check.judge(check.probe(target, *extras))  # the course policy: beyond findings are advice
-        print(f"{GREEN}{ALL_TESTS_PASSED}{RESET}")
-        for item in verdict.advice:  # after the line, one per line: never a failure
-            print(f"Advice: {item}")
-
-    test.__name__ = test.__qualname__ = exercise.check
-    test.__doc__ = (f"Public test of {exercise.name} ({exercise.tag}): prints '{ALL_TESTS_PASSED}' or raises "
-                    "AssertionError with a hint.")
-    return test
-
-
-def test_function(exercise, reference):
-    """The public test of any registered exercise: generated from its Check class (see
-    ``public_test``), or, for a module without one (the NER lab's), its test function."""
-    if check_class(exercise) is not None:
-        return public_test(exercise, reference)
-    return getattr(importlib.import_module(exercise.check_module), exercise.check)

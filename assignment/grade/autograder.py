@@ -127,7 +127,7 @@ def write_autograder(out_dir, notebooks: Optional[Sequence[str]] = None, config:
     Gradescope assignment is (one name), or None to detect it per submission; their solved
     copies go to ``selftest/`` (the first is the self-test's)."""
     from assignment.exercises import NOTEBOOKS
-    from assignment.notebooks.source import SOLVED
+    from assignment.notebooks.cells import SOLVED
     from assignment.notebooks.build import available_notebooks, render
 
     names = list(notebooks or [])

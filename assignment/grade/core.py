@@ -19,7 +19,7 @@ from assignment.grade.extract import (SubmissionError, find_all, read_cells, rep
 from assignment.grade.given_code import GIVEN_HELPERS, given_code_edits, helper_edits, is_stub
 from assignment.grade.course_edition import detect as detect_release
 from assignment.grade.sandbox import Limits, Session, decode_observations, load_reference
-from assignment.notebooks.source import module_path
+from assignment.notebooks.markers import module_path
 from assignment.paths import GRADE_CACHE_DIR
 
 NOT_IMPLEMENTED = ("Not implemented: {name} is still the stub of the release. Fill in the code between "

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Dict, List, Optional
 
 from assignment.exercises import NOTEBOOKS
-from assignment.notebooks.source import graded_blocks, module_path, read_module
+from assignment.notebooks.markers import graded_blocks, module_path, read_module
 
 GIVEN_HELPERS = ("create_padding_mask", "create_look_ahead_mask", "FullyConnected")
 

@@ -106,7 +106,7 @@ def _line_key(line: List[Tuple[str, int]]) -> str:
 @lru_cache(maxsize=None)
 def given_lines(name: str, module: str = "assignment.transformer") -> frozenset:
     """The normalized logical lines of the release's stub of ``name`` (the given code)."""
-    from assignment.notebooks.source import graded_blocks, module_path
+    from assignment.notebooks.markers import graded_blocks, module_path
 
     block = graded_blocks(module_path(module)).get(name)
     if block is None:

@@ -20,7 +20,8 @@ from typing import Dict, List, Optional
 import nbformat
 
 from assignment.exercises import NOTEBOOKS
-from assignment.notebooks.source import LEARNER, SOLVED, SourceError, assign_ids, build_cells, source_path
+from assignment.notebooks.cells import LEARNER, SOLVED, assign_ids, build_cells, source_path
+from assignment.notebooks.markers import SourceError
 from assignment.paths import REPO_ROOT, SOURCE_DIR, NOTEBOOK_DIR
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}

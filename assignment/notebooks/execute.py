@@ -19,7 +19,7 @@ import nbformat
 
 from assignment.checks.protocol import ALL_TESTS_PASSED
 from assignment.errors import command
-from assignment.notebooks.source import OPTIONAL_TAG, SOLVED
+from assignment.notebooks.cells import OPTIONAL_TAG, SOLVED
 from assignment.paths import REPO_ROOT
 
 NOTEBOOK_CWD = REPO_ROOT / "notebooks"  # the learner opens the notebook here

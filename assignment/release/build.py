@@ -21,166 +21,18 @@ from typing import Iterable, List
 
 import nbformat
 
-from assignment import audience
-from assignment.audience import module_path
 from assignment.exercises import NOTEBOOKS
-from assignment.notebooks.source import LEARNER
+from assignment.notebooks.cells import LEARNER
 from assignment.paths import REPO_ROOT, SOURCE_DIR
+from assignment.release.vendor import (PACKAGE, StudentReleaseError, learner_modules, module_file, prune_hidden,
+                                       rewrite_imports, vendored_name, vendored_path)
 
-PACKAGE = "assignment_lab"  # the vendored package's name inside DIR
 VALUES_FILE = "public_test_values.json"  # the name public_tests.py (repo and DIR) looks for
 # Notebooks whose public tests can run from recorded values (their checks are probe/judge
 # Check classes, judged without the reference solution).
 STUDENT_NOTEBOOKS = ("Transformer", "NER_DistilBERT")
 # Data files a notebook reads, shipped at the same path under DIR.
 NOTEBOOK_DATA = {"NER_DistilBERT": ("data/resumes.jsonl",)}
-HIDDEN_TAGS = ("COURSE", "BEYOND")
-
-
-class StudentReleaseError(RuntimeError):
-    """The student release cannot be built without shipping instructor-only code."""
-
-
-# ------------------------------------------------------------------ which modules, renamed how
-
-def _module_file(module: str) -> Path:
-    return REPO_ROOT / module_path(module)
-
-
-def _imports_of(module: str) -> List[str]:
-    """The ``assignment...`` modules that ``module`` imports (at any level of its code)."""
-    tree = ast.parse(_module_file(module).read_text(encoding="utf-8"))
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append(node.module)
-            # `from assignment.checks import protocol` imports a submodule
-            found += [f"{node.module}.{alias.name}" for alias in node.names]
-    return [name for name in found if (name == "assignment" or name.startswith("assignment."))
-            and (REPO_ROOT / module_path(name)).is_file()]
-
-
-def learner_modules() -> List[str]:
-    """Every learner-safe module of the repository (``assignment/audience.py``), sorted:
-    the release ships them all. Raises StudentReleaseError when one of them imports a
-    module that is not learner-safe (it could not work in DIR, and shipping it would be a leak)."""
-    shipped = audience.modules(audience.LEARNER)
-    for module in shipped:
-        for name in _imports_of(module):
-            if audience.AUDIENCE.get(name) != audience.LEARNER:
-                raise StudentReleaseError(f"{module_path(module)} imports {name}, which is "
-                                          f"{audience.AUDIENCE.get(name, 'not classified')} (assignment/audience.py): "
-                                          "a learner-safe module may import learner-safe modules only, or take what "
-                                          "it needs as an argument")
-    return list(shipped)
-
-
-def vendored_name(module: str) -> str:
-    """``assignment.checks.positional`` -> ``assignment_lab.checks.positional``,
-    ``assignment.labs.dates.train`` -> ``assignment_lab.labs.dates.train``: the repository's layout
-    under another top-level name."""
-    if module == "assignment" or module.startswith("assignment."):
-        return PACKAGE + module[len("assignment"):]
-    raise ValueError(f"not a repository module: {module}")
-
-
-def vendored_path(module: str) -> str:
-    """The vendored module's file, relative to DIR."""
-    return PACKAGE + module_path(module)[len("assignment"):]
-
-
-def rewrite_imports(text: str, modules: Iterable[str]) -> str:
-    """The vendored ``modules``' names, in code and strings, renamed into ``assignment_lab``
-    (other repository names, e.g. the registry's ``source_module`` strings, are left as
-    they are: nothing in DIR imports them, and an import of one is refused afterwards)."""
-    for module in sorted((m for m in modules if m != "assignment"), key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(module)}\b(?!\.[A-Za-z_])", vendored_name(module), text)
-    # `import assignment` (it selects tf-keras) and `from assignment import x`
-    return re.sub(r"(?m)^(\s*)(import|from) assignment(?![\w.])", rf"\1\2 {PACKAGE}", text)
-
-
-# ------------------------------------------------------------------ hidden scenarios out
-
-def _hidden_group_ids(tree: ast.Module) -> set:
-    ids = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Group" and len(node.args) >= 2:
-            tag = node.args[1]
-            if isinstance(tag, ast.Name) and tag.id in HIDDEN_TAGS and isinstance(node.args[0], ast.Constant):
-                ids.add(node.args[0].value)
-    return ids
-
-
-def _hidden_spans(tree: ast.Module, hidden: set):
-    """The source spans ((line, col), (end line, end col)) to cut: the hidden groups'
-    ``Group(...)``, their ``compare_<id>`` methods, the ``yield "<id>", ...`` statements
-    of their scenarios and the dict entries keyed by (or naming) their ids."""
-
-    def names_hidden(node) -> bool:
-        if isinstance(node, ast.Constant):
-            return node.value in hidden
-        if isinstance(node, ast.Tuple) and node.elts:
-            return names_hidden(node.elts[0])
-        return False
-
-    def span(first, last):
-        return (first.lineno, first.col_offset), (last.end_lineno, last.end_col_offset)
-
-    spans = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Tuple):
-            spans += [span(elt, elt) for elt in node.elts
-                      if isinstance(elt, ast.Call) and getattr(elt.func, "id", None) == "Group"
-                      and elt.args and names_hidden(elt.args[0])]
-        elif isinstance(node, ast.Dict):
-            spans += [span(key, value) for key, value in zip(node.keys, node.values)
-                      if key is not None and (names_hidden(key) or names_hidden(value))]
-        elif isinstance(node, ast.FunctionDef) and node.name.startswith("compare_") \
-                and node.name[len("compare_"):] in hidden:
-            spans.append(span(node.decorator_list[0] if node.decorator_list else node, node))
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Yield) and node.value.value is not None \
-                and names_hidden(node.value.value):
-            spans.append(span(node, node))
-    return spans
-
-
-def prune_hidden(text: str, path="<module>") -> str:
-    """The module's source without its hidden scenario groups (unchanged when it has none).
-
-    The cut text is removed but its line breaks stay, so every line left keeps its number
-    and its text: a failure message that quotes a line of a check ("at line 59: ...") reads
-    the same in the student release as in the repository.
-    """
-    tree = ast.parse(text)
-    hidden = _hidden_group_ids(tree)
-    if not hidden:
-        return text
-    lines = text.splitlines(True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(lineno, col):  # ast columns count UTF-8 bytes
-        return starts[lineno - 1] + len(lines[lineno - 1].encode("utf-8")[:col].decode("utf-8"))
-
-    chars = list(text)
-    for (line, col), (end_line, end_col) in _hidden_spans(tree, hidden):
-        begin, end = offset(line, col), offset(end_line, end_col)
-        follow = re.match(r"[ \t]*,[ \t]*", text[end:])  # the separator after an item
-        end += follow.end() if follow else 0
-        for index in range(begin, end):
-            if chars[index] != "\n":
-                chars[index] = ""
-    pruned = "".join(chars)
-    try:
-        ast.parse(pruned)
-    except SyntaxError as error:
-        raise StudentReleaseError(f"{path}:{error.lineno}: cutting the hidden scenarios out leaves invalid "
-                                  f"Python ({error.msg}); keep each hidden Group, case and yield on lines "
-                                  "of its own") from None
-    return pruned + "\n# Generated by python -m assignment release --student: public scenarios only.\n"
 
 
 # ------------------------------------------------------------------ the files of DIR
@@ -214,10 +66,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-import {package}  # noqa: E402  (selects tf-keras if TensorFlow is not loaded yet)
-import {package}.checks  # noqa: E402
+import {package}  # noqa: E402,F401  (selects tf-keras if TensorFlow is not loaded yet)
+from {package}.checks.public import lazy_public_test  # noqa: E402
 from {package}.exercises import NOTEBOOKS  # noqa: E402
-from {package}.legacy_keras import require_legacy_keras  # noqa: E402
 
 RECORDED_VALUES = os.path.join(_HERE, "{values}")
 _REFERENCE = {{}}
@@ -232,25 +83,10 @@ def _reference():
     return _REFERENCE["recorded"]
 
 
-def _public_test(exercise):
-    built = {{}}
-
-    def test(target, *helpers):
-        require_legacy_keras(target)  # Keras 3 active: one line saying so and what to do
-        if "test" not in built:
-            built["test"] = {package}.checks.test_function(exercise, _reference)
-        return built["test"](target, *helpers)
-
-    test.__name__ = test.__qualname__ = exercise.check
-    test.__doc__ = f"Public test of {{exercise.name}} ({{exercise.tag}}): prints 'All tests passed' or raises " \\
-                   "AssertionError with a hint."
-    return test
-
-
 __all__ = []
 for _exercises in NOTEBOOKS.values():
     for _exercise in _exercises:
-        globals()[_exercise.check] = _public_test(_exercise)
+        globals()[_exercise.check] = lazy_public_test(_exercise, _reference)  # built on first use
         __all__.append(_exercise.check)
 '''
 
@@ -295,10 +131,6 @@ NOTEBOOK_LINES = {
     "NER_DistilBERT": "- `NER_DistilBERT.ipynb`: align word tags with subtokens, then fine-tune DistilBERT on "
                       "resumes with your function and score it by entities.",
 }
-# The NER demo imports the check's tokenizer through the repository notebook's module
-# (instructor-only: it also holds the live public test); the student copy imports it from
-# the check itself.
-NER_DEMO_IMPORT = ("from assignment.labs.ner.public_test import check_tokenizer", "from assignment.checks.token_alignment import check_tokenizer")
 
 
 def _student_cells(name: str, cells, modules: Iterable[str]):
@@ -310,8 +142,6 @@ def _student_cells(name: str, cells, modules: Iterable[str]):
         if cell.cell_type != "code":
             continue
         source = cell.source
-        if name == "NER_DistilBERT" and NER_DEMO_IMPORT[0] in source:
-            source = source.replace(*NER_DEMO_IMPORT)
         source = rewrite_imports(source, modules)
         for match in re.finditer(r"(?m)^\s*(?:from|import)\s+([\w.]+)", source):
             imported = match.group(1)
@@ -388,7 +218,7 @@ def write_student_release(out_dir: Path, notebooks: Iterable[str] = STUDENT_NOTE
         if module == "assignment":
             write(out_dir / vendored_path(module), INIT_TEMPLATE.format(package=PACKAGE))
             continue
-        text = rewrite_imports(prune_hidden(_module_file(module).read_text(encoding="utf-8"), _module_file(module)),
+        text = rewrite_imports(prune_hidden(module_file(module).read_text(encoding="utf-8"), module_file(module)),
                                modules)
         if module == "assignment.exercises":  # only the notebooks shipped
             text += ("\n# Student release: only these notebooks.\n"

@@ -3,7 +3,8 @@ import pytest
 
 from assignment.checks import ALL_TESTS_PASSED, CheckFailed, make_check
 from assignment.checks.live import LiveReference, record
-from assignment.checks.token_alignment import TokenizeAndAlignLabels, check_tokenizer
+from assignment.checks.alignment_probe import check_tokenizer
+from assignment.checks.token_alignment import TokenizeAndAlignLabels
 from assignment.checks.recorded import RecordedReference
 from assignment.exercises import find
 from assignment.labs.ner import align

@@ -13,7 +13,7 @@ import pytest
 from assignment.grade.cli import by_notebook
 from assignment.grade.core import detect_notebook, error_result, grade_file
 from assignment.grade.extract import read_cells
-from assignment.notebooks.source import LEARNER, SOLVED
+from assignment.notebooks.cells import LEARNER, SOLVED
 from assignment.notebooks.build import render
 from tests.mutants import ner_mutants
 

@@ -34,7 +34,7 @@ def batch(tmp_path_factory):
         shutil.copy(SUBMISSIONS / name, folder / name)
     # The release's notebooks as generated now (not the committed copies): the solved one
     # must grade to 100, the learner one to 0 with "Not implemented" everywhere.
-    from assignment.notebooks.source import LEARNER, SOLVED
+    from assignment.notebooks.cells import LEARNER, SOLVED
     from assignment.notebooks.build import render
     (folder / "all_correct.ipynb").write_text(render("Transformer", SOLVED), encoding="utf-8")
     (folder / "learner_release.ipynb").write_text(render("Transformer", LEARNER), encoding="utf-8")

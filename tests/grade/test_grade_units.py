@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from assignment.grade import cli, extract, given_code, report, sandbox
-from assignment.notebooks.source import graded_blocks, module_path
+from assignment.notebooks.markers import graded_blocks, module_path
 
 from assignment.paths import REPO_ROOT
 

@@ -92,7 +92,8 @@ def test_the_real_allowlist_has_no_reference_solution():
     assert "assignment/grade/runner.py" in files
     assert any(f.startswith("assignment/checks") for f in files)
     for forbidden in ("assignment/transformer.py", "assignment/labs/ner/align.py", "assignment/notebooks/build.py",
-                      "assignment/notebooks/source.py", "assignment/notebooks/execute.py", "public_tests.py"):
+                      "assignment/notebooks/cells.py", "assignment/notebooks/markdown.py",
+                      "assignment/notebooks/execute.py", "public_tests.py"):
         assert forbidden not in files
     assert not any(f.startswith("assignment/labs/dates/") for f in files)
 

@@ -22,9 +22,10 @@ import nbformat
 import pytest
 
 from assignment.exercises import exercises_of
-from assignment.notebooks.source import REPO_ROOT, definition_source, graded_blocks, module_path
-from assignment.notebooks.source import test_call as public_test_call
+from assignment.notebooks.markers import definition_source, graded_blocks, module_path
+from assignment.notebooks.cells import test_call as public_test_call
 from assignment.notebooks.execute import PASS_TEXT, output_text, plain
+from assignment.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow  # a Transformer's public tests on fresh kernels: a minute or more
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assignment.notebooks import source as ns
+from assignment.notebooks import cells, markdown, markers
 from assignment.notebooks import build as release
 from assignment.exercises import NOTEBOOKS, exercises_of
 
@@ -54,7 +54,7 @@ GRADED = '''
 
 
 def test_split_keeps_solution_for_solved_and_stub_for_learner():
-    learner, solved, count = ns.split_graded_lines(lines(GRADED), "m.py")
+    learner, solved, count = markers.split_graded_lines(lines(GRADED), "m.py")
     assert "    y = x + x" in solved and "         0)" in solved
     assert "    # add x to itself" in learner and "    y = None" in learner and "    z = None" in learner
     assert "" in learner  # the bare "#" stub line became an empty line
@@ -73,23 +73,23 @@ def test_split_keeps_solution_for_solved_and_stub_for_learner():
     ("### BEGIN STUB\n# x = None\n### END SOLUTION\n", 3, "expected '### END STUB'"),
 ])
 def test_unbalanced_markers_name_file_and_line(body, line, message):
-    with pytest.raises(ns.SourceError, match=re.escape(f"ref.py:{line + 9}:") + ".*" + re.escape(message)):
-        ns.split_graded_lines(body.splitlines(), "ref.py", first_lineno=10)
+    with pytest.raises(markers.SourceError, match=re.escape(f"ref.py:{line + 9}:") + ".*" + re.escape(message)):
+        markers.split_graded_lines(body.splitlines(), "ref.py", first_lineno=10)
 
 
 def test_stub_lines_must_be_commented_out():
     body = ["### BEGIN SOLUTION", "x = 1", "### END SOLUTION", "### BEGIN STUB", "x = None", "### END STUB"]
-    with pytest.raises(ns.SourceError, match=r"ref\.py:5: .*commented out"):
-        ns.split_graded_lines(body, "ref.py")
+    with pytest.raises(markers.SourceError, match=r"ref\.py:5: .*commented out"):
+        markers.split_graded_lines(body, "ref.py")
 
 
 def test_uncomment_stub_line():
-    assert ns.uncomment_stub_line("        # # hint", "f", 1) == "        # hint"
-    assert ns.uncomment_stub_line("    #     x = None", "f", 1) == "        x = None"
-    assert ns.uncomment_stub_line("    #", "f", 1) == ""
-    assert ns.uncomment_stub_line("", "f", 1) == ""
-    with pytest.raises(ns.SourceError):
-        ns.uncomment_stub_line("    #x = None", "f", 7)
+    assert markers.uncomment_stub_line("        # # hint", "f", 1) == "        # hint"
+    assert markers.uncomment_stub_line("    #     x = None", "f", 1) == "        x = None"
+    assert markers.uncomment_stub_line("    #", "f", 1) == ""
+    assert markers.uncomment_stub_line("", "f", 1) == ""
+    with pytest.raises(markers.SourceError):
+        markers.uncomment_stub_line("    #x = None", "f", 7)
 
 
 def write_module(tmp_path, text):
@@ -100,41 +100,41 @@ def write_module(tmp_path, text):
 
 def test_graded_blocks_of_a_module_add_a_line_count_hint(tmp_path):
     path = write_module(tmp_path, "import os\n\n\n" + textwrap.dedent(GRADED) + "\n\ndef helper():\n    return 1\n")
-    blocks = ns.graded_blocks(path)
+    blocks = markers.graded_blocks(path)
     assert list(blocks) == ["double"]
     block = blocks["double"]
     assert block.tag == "UNQ_C1" and block.first_line == 5 and block.solution_lines == 2
     assert "    # START CODE HERE\n    # (≈ 2 lines of code)\n" in block.learner
     assert "(≈" not in block.solved and "helper" not in block.solved
-    assert ns.definition_source(path, "helper") == "def helper():\n    return 1\n"
+    assert markers.definition_source(path, "helper") == "def helper():\n    return 1\n"
 
 
 def test_marker_outside_a_graded_block_is_an_error(tmp_path):
     path = write_module(tmp_path, textwrap.dedent(GRADED) + "\n\ndef helper():\n    ### BEGIN SOLUTION\n"
                                                             "    return 1\n    ### END SOLUTION\n")
-    with pytest.raises(ns.SourceError, match=r"ref\.py:22: .*outside a graded block"):
-        ns.graded_blocks(path)
+    with pytest.raises(markers.SourceError, match=r"ref\.py:22: .*outside a graded block"):
+        markers.graded_blocks(path)
 
 
 def test_graded_function_comment_must_name_the_definition(tmp_path):
     path = write_module(tmp_path, GRADED.replace("GRADED FUNCTION double", "GRADED FUNCTION triple"))
-    with pytest.raises(ns.SourceError, match=r"ref\.py:1: .*triple.*must agree"):
-        ns.graded_blocks(path)
+    with pytest.raises(markers.SourceError, match=r"ref\.py:1: .*triple.*must agree"):
+        markers.graded_blocks(path)
 
 
 def test_given_code_may_not_hold_markers(tmp_path):
     path = write_module(tmp_path, GRADED)
-    with pytest.raises(ns.SourceError, match="graded"):
-        ns.definition_source(path, "double")
+    with pytest.raises(markers.SourceError, match="graded"):
+        markers.definition_source(path, "double")
 
 
 def test_reference_solutions_have_one_graded_block_per_exercise():
     for notebook, exercises in NOTEBOOKS.items():
         for exercise in exercises:
-            path = ns.module_path(exercise.source_module) if notebook == "Transformer" else None
+            path = markers.module_path(exercise.source_module) if notebook == "Transformer" else None
             if path is None:
                 continue
-            block = ns.graded_blocks(path)[exercise.name]
+            block = markers.graded_blocks(path)[exercise.name]
             assert block.tag == exercise.tag
             assert block.learner.splitlines()[1] == f"# GRADED FUNCTION {exercise.name}"
             assert block.learner.count("None") > block.solved.count("None")
@@ -168,7 +168,7 @@ def test_parse_markdown_cells_and_directives():
         ```
         Text after.
         """)
-    items = ns.parse_markdown(text, "nb.md")
+    items = markdown.parse_markdown(text, "nb.md")
     kinds = [(type(i).__name__, getattr(i, "cell_type", getattr(i, "kind", None))) for i in items]
     assert kinds == [("Cell", "markdown"), ("Cell", "markdown"), ("Cell", "code"),
                      ("Directive", "source"), ("Directive", "graded"),
@@ -188,8 +188,8 @@ def test_parse_markdown_cells_and_directives():
     ("```python tags=a b\nx\n```\n", r"nb\.md:1: unsupported fence options"),
 ])
 def test_parse_markdown_errors(text, message):
-    with pytest.raises(ns.SourceError, match=message):
-        ns.parse_markdown(text, "nb.md")
+    with pytest.raises(markers.SourceError, match=message):
+        markdown.parse_markdown(text, "nb.md")
 
 
 def minimal_source(extra=""):
@@ -202,12 +202,12 @@ def minimal_source(extra=""):
 def test_build_cells_from_a_source_folder(tmp_path):
     (tmp_path / "Transformer.md").write_text(minimal_source(
         "<!-- source: create_look_ahead_mask -->\n<!-- include: optional.md -->\n"))
-    learner = ns.build_cells("Transformer", ns.LEARNER, tmp_path)
+    learner = cells.build_cells("Transformer", cells.LEARNER, tmp_path)
     # Without optional.md: title, given function, then graded + test + expected per exercise.
     assert len(learner) == 2 + 3 * len(exercises_of("Transformer"))
     assert learner[1].source.startswith("def create_look_ahead_mask(") and learner[1].tags == ("given",)
     (tmp_path / "optional.md").write_text("## Optional\n\n```python\nprint(1)\n```\n")
-    with_optional = ns.build_cells("Transformer", ns.SOLVED, tmp_path)
+    with_optional = cells.build_cells("Transformer", cells.SOLVED, tmp_path)
     assert [c.source for c in with_optional[2:4]] == ["## Optional\n", "print(1)\n"]
     assert [c.tags for c in with_optional[2:4]] == [("optional",), ("optional",)]
     assert all("optional" not in c.tags for c in with_optional[:2] + with_optional[4:])
@@ -216,29 +216,29 @@ def test_build_cells_from_a_source_folder(tmp_path):
 def test_build_cells_requires_every_exercise_in_registry_order(tmp_path):
     names = [e.name for e in exercises_of("Transformer")]
     (tmp_path / "Transformer.md").write_text("\n".join(f"<!-- graded: {n} -->" for n in names[:-1]))
-    with pytest.raises(ns.SourceError, match=names[-1]):
-        ns.build_cells("Transformer", ns.LEARNER, tmp_path)
+    with pytest.raises(markers.SourceError, match=names[-1]):
+        cells.build_cells("Transformer", cells.LEARNER, tmp_path)
     swapped = [names[1], names[0]] + names[2:]
     (tmp_path / "Transformer.md").write_text("\n".join(f"<!-- graded: {n} -->" for n in swapped))
-    with pytest.raises(ns.SourceError, match="registry's order"):
-        ns.build_cells("Transformer", ns.LEARNER, tmp_path)
+    with pytest.raises(markers.SourceError, match="registry's order"):
+        cells.build_cells("Transformer", cells.LEARNER, tmp_path)
     (tmp_path / "Transformer.md").write_text("<!-- graded: not_an_exercise -->")
-    with pytest.raises(ns.SourceError, match=r"Transformer\.md:1: 'not_an_exercise' is not an exercise"):
-        ns.build_cells("Transformer", ns.LEARNER, tmp_path)
+    with pytest.raises(markers.SourceError, match=r"Transformer\.md:1: 'not_an_exercise' is not an exercise"):
+        cells.build_cells("Transformer", cells.LEARNER, tmp_path)
 
 
 def test_include_cycle_is_an_error(tmp_path):
     (tmp_path / "Transformer.md").write_text(minimal_source("<!-- include: a.md -->\n"))
     (tmp_path / "a.md").write_text("<!-- include: a.md -->\n")
-    with pytest.raises(ns.SourceError, match="include cycle"):
-        ns.build_cells("Transformer", ns.LEARNER, tmp_path)
+    with pytest.raises(markers.SourceError, match="include cycle"):
+        cells.build_cells("Transformer", cells.LEARNER, tmp_path)
 
 
 # ------------------------------------------------------------------ the real notebooks
 
 @pytest.fixture(scope="module")
 def notebooks():
-    return {variant: release.build_notebook("Transformer", variant) for variant in ns.VARIANTS}
+    return {variant: release.build_notebook("Transformer", variant) for variant in cells.VARIANTS}
 
 
 def test_graded_cells_follow_the_course_layout(notebooks):
@@ -253,7 +253,7 @@ def test_graded_cells_follow_the_course_layout(notebooks):
             assert "# START CODE HERE" in cell.source and "# END CODE HERE" in cell.source
             assert "### BEGIN" not in cell.source and "### END" not in cell.source
             body = cell.source.split("# START CODE HERE")[1]
-            assert bool(re.search(r"= None\b", body)) == (variant == ns.LEARNER)
+            assert bool(re.search(r"= None\b", body)) == (variant == cells.LEARNER)
             index = nb.cells.index(cell)
             test_cell, expected = nb.cells[index + 1], nb.cells[index + 2]
             call = f"{exercise.check}({', '.join((exercise.name,) + exercise.extra_args)})"
@@ -262,7 +262,7 @@ def test_graded_cells_follow_the_course_layout(notebooks):
 
 
 def test_test_calls_match_the_course():
-    calls = [ns.test_call(e) for e in exercises_of("Transformer")]
+    calls = [cells.test_call(e) for e in exercises_of("Transformer")]
     assert calls == [
         "get_angles_test(get_angles)",
         "positional_encoding_test(positional_encoding, get_angles)",
@@ -276,9 +276,9 @@ def test_test_calls_match_the_course():
 
 
 def test_learner_copy_hides_every_solution_line(notebooks):
-    learner = {line.strip() for c in notebooks[ns.LEARNER].cells for line in c.source.splitlines()}
-    solved = {line.strip() for c in notebooks[ns.SOLVED].cells for line in c.source.splitlines()}
-    for block in ns.graded_blocks(TRANSFORMER).values():
+    learner = {line.strip() for c in notebooks[cells.LEARNER].cells for line in c.source.splitlines()}
+    solved = {line.strip() for c in notebooks[cells.SOLVED].cells for line in c.source.splitlines()}
+    for block in markers.graded_blocks(TRANSFORMER).values():
         solution_only = set(block.solved.splitlines()) - set(block.learner.splitlines())
         solution_only = {line.strip() for line in solution_only if line.strip() and not line.strip().startswith("#")}
         assert solution_only, block.name
@@ -288,32 +288,32 @@ def test_learner_copy_hides_every_solution_line(notebooks):
 
 
 def test_sections_in_the_course_order(notebooks):
-    headings = [line for c in notebooks[ns.LEARNER].cells if c.cell_type == "markdown"
+    headings = [line for c in notebooks[cells.LEARNER].cells if c.cell_type == "markdown"
                 for line in c.source.splitlines() if line.startswith("## ")]
     numbered = [h for h in headings if re.match(r"## \d", h)]
     assert [h.split(" - ")[0] for h in numbered][:6] == [f"## {n}" for n in range(1, 7)]
     assert headings[headings.index("## Packages") + 1].startswith("## 1 - Positional")
     assert headings[-2:] == ["## Conclusion", "## References"]
-    text = "\n".join(c.source for c in notebooks[ns.LEARNER].cells)
+    text = "\n".join(c.source for c in notebooks[cells.LEARNER].cells)
     assert "Vaswani" in text and "$$" in text and "<details>" in text
     for number, exercise in enumerate(exercises_of(), start=1):
         assert f"Exercise {number} - {exercise.name}" in text
 
 
 def test_first_code_cell_selects_legacy_keras_before_tensorflow(notebooks):
-    first = next(c for c in notebooks[ns.LEARNER].cells if c.cell_type == "code").source
+    first = next(c for c in notebooks[cells.LEARNER].cells if c.cell_type == "code").source
     assert first.index('os.environ["TF_USE_LEGACY_KERAS"] = "1"') < re.search(r"^import tensorflow", first, re.M).start()
     assert "sys.path.insert(0" in first and "from public_tests import *" in first
 
 
 def test_given_code_comes_from_the_reference_module(notebooks):
-    given = [c.source for c in notebooks[ns.LEARNER].cells if "given" in c.metadata.get("tags", [])]
+    given = [c.source for c in notebooks[cells.LEARNER].cells if "given" in c.metadata.get("tags", [])]
     for name in ("create_padding_mask", "create_look_ahead_mask", "FullyConnected"):
-        assert ns.definition_source(TRANSFORMER, name).rstrip("\n") in given
+        assert markers.definition_source(TRANSFORMER, name).rstrip("\n") in given
 
 
 def test_figure_cells_are_tagged(notebooks):
-    figures = [c for c in notebooks[ns.SOLVED].cells if "figure" in c.metadata.get("tags", [])]
+    figures = [c for c in notebooks[cells.SOLVED].cells if "figure" in c.metadata.get("tags", [])]
     assert len(figures) >= 5
     assert all("plt." in c.source for c in figures)
 
@@ -326,11 +326,11 @@ def test_cells_have_unique_deterministic_ids_and_no_outputs(notebooks):
         assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
         assert nb.metadata.kernelspec.name == "python3"
     # The same cell has the same id in both copies, so a grader can match them.
-    assert [c.id for c in notebooks[ns.LEARNER].cells] == [c.id for c in notebooks[ns.SOLVED].cells]
+    assert [c.id for c in notebooks[cells.LEARNER].cells] == [c.id for c in notebooks[cells.SOLVED].cells]
 
 
 def test_render_is_deterministic():
-    for variant in ns.VARIANTS:
+    for variant in cells.VARIANTS:
         assert release.render("Transformer", variant) == release.render("Transformer", variant)
 
 

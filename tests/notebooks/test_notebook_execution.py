@@ -20,9 +20,10 @@ import nbformat
 import pytest
 
 from assignment.exercises import exercises_of
-from assignment.notebooks.source import LEARNER, OPTIONAL_TAG, REPO_ROOT, SOLVED
+from assignment.notebooks.cells import LEARNER, OPTIONAL_TAG, SOLVED
 from assignment.notebooks.build import build_notebook
 from assignment.notebooks.execute import PASS_TEXT, errors, execute, plain, run_solved, tagged
+from assignment.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow  # two notebooks on fresh kernels: minutes
 

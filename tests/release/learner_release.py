@@ -9,7 +9,7 @@ from typing import List
 
 import nbformat
 
-from assignment.notebooks.source import SOLVED
+from assignment.notebooks.cells import SOLVED
 
 PASS_TEXT = "All tests passed"
 # The fill-in hints of the checks: the Transformer's (protocol.FILL_IN_HINT) and the NER check's.

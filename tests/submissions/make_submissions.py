@@ -25,7 +25,8 @@ import assignment  # noqa: E402,F401
 import nbformat  # noqa: E402
 
 from assignment.exercises import EXERCISES  # noqa: E402
-from assignment.notebooks.source import LEARNER, SOLVED, graded_blocks, module_path  # noqa: E402
+from assignment.notebooks.cells import LEARNER, SOLVED  # noqa: E402
+from assignment.notebooks.markers import graded_blocks, module_path  # noqa: E402
 
 BY_NAME = {e.name: e for e in EXERCISES}
 BLOCKS = graded_blocks(module_path("assignment.transformer"))
@@ -597,7 +598,7 @@ BLOCKS_2021 = graded_blocks(module_path("assignment.transformer_2021"))
 def release_2021_helpers():
     """{name: source} of the given helpers of the 2021 release (its reference module)."""
     import ast
-    from assignment.notebooks.source import read_module
+    from assignment.notebooks.markers import read_module
     _, tree = read_module(module_path("assignment.transformer_2021"))
     return {node.name: ast.get_source_segment(module_path("assignment.transformer_2021").read_text(encoding="utf-8"),
                                               node)

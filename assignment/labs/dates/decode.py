@@ -8,8 +8,6 @@ rest, so one traced graph serves every step. Decoding stops once every row produ
 import weakref
 from typing import List, Optional, Sequence, Tuple
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-
 import numpy as np
 import tensorflow as tf
 

@@ -11,8 +11,6 @@ import json
 import math
 import os
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-
 import tensorflow as tf
 
 from assignment.labs.dates import data

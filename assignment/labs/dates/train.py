@@ -13,8 +13,6 @@ import os
 import time
 from typing import Callable, Dict, Optional, Sequence
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-
 import numpy as np
 import tensorflow as tf
 

@@ -15,7 +15,6 @@ what changes is that each example is a list of words, given to the tokenizer as 
 (``is_split_into_words=True``), and ``word_ids(batch_index=i)`` says which word every
 subtoken belongs to.
 """
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
 # The course's default: every subtoken of a word gets a label (its later subtokens the
 # word's tag with B- turned into I-); False labels only a word's first subtoken.

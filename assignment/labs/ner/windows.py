@@ -14,8 +14,6 @@ batches are padded only to their longest window.
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
-
 IGNORE = -100  # the label the loss and the metrics skip
 
 

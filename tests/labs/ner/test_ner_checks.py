@@ -8,7 +8,8 @@ import pytest
 
 from assignment.labs.ner import align
 from assignment.labs.ner.align import tokenize_and_align_labels
-from assignment.labs.ner.public_test import check_tokenizer, tokenize_and_align_labels_test
+from assignment.checks.alignment_probe import check_tokenizer
+from public_tests import tokenize_and_align_labels_test
 
 from tests.mutants import ner_mutants as mutants
 

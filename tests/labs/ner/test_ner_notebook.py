@@ -28,13 +28,13 @@ def test_learner_copy_cells_that_need_the_exercise_stop_in_one_line():
     """The stub as shipped: the public test fails with the fill-in hint, and every later cell
     that runs the learner's function in the lab's code (windows, training, curves,
     evaluation, predictions) stops with one line, not a traceback from inside training."""
-    from assignment.notebooks.source import LEARNER
+    from assignment.notebooks.cells import LEARNER
     from assignment.notebooks.build import build_notebook
     from assignment.notebooks.execute import execute
 
     nb = execute(build_notebook("NER_DistilBERT", LEARNER), allow_errors=True, timeout=600)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    guarded = [cell for cell in code if "require_passing(tokenize_and_align_labels" in cell.source]
+    guarded = [cell for cell in code if "require(tokenize_and_align_labels_test, tokenize_and_align_labels" in cell.source]
     assert len(guarded) >= 6  # windows, training, curves, evaluation, two predictions
     for cell in guarded:
         outputs = [o for o in cell.outputs if o.output_type == "error"]
