@@ -24,7 +24,7 @@ import numpy as np
 
 from assignment.checks.protocol import (BEYOND, COURSE, FILL_IN_HINT, PUBLIC, Check, CheckFailed, Group, register,
                                         short_error)
-from assignment.checks.token_alignment import tokenizer_fingerprint
+from assignment.checks.alignment_probe import tokenizer_fingerprint
 from assignment.labs.ner.tokenizer import train_wordpiece
 
 MAX_LENGTH = 128  # the lab's default (assignment/labs/qa/positions.py)

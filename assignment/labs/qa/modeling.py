@@ -9,7 +9,6 @@ into DistilBERT (``labs.ner.convert``, the NER lab's conversion). Either way the
 """
 import os
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 from assignment.labs.ner.convert import minilm_available  # noqa: F401  (re-exported for the lab)
 from assignment.labs.ner.modeling import ModelSourceError, converted_minilm
 from assignment.labs.ner.tokenizer import train_wordpiece

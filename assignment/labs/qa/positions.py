@@ -15,7 +15,6 @@ and every output is padded to ``max_length``; an answer that truncation cut off,
 in part, gets position 0, the ``[CLS]`` token, for both start and end (the convention of
 Hugging Face's SQuAD 2.0 examples for "no answer here").
 """
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
 MAX_LENGTH = 128  # the lab's stories (ten statements at most) are about 75 tokens with the question
 

@@ -11,7 +11,6 @@ from typing import List, Sequence
 
 import numpy as np
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 
 MAX_ANSWER_TOKENS = 8
 

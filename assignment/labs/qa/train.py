@@ -11,7 +11,6 @@ from typing import Sequence
 
 import numpy as np
 
-import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
 import tensorflow as tf
 
 from assignment.labs.ner.train import WarmupLinear
