@@ -108,7 +108,9 @@ class _SpyTokenizer:
         self._tokenizer, self._texts, self.calls = tokenizer, {question: "question", story: "story"}, []
 
     def _name(self, text):
-        return self._texts.get(text, type(text).__name__ if not isinstance(text, str) else "other text")
+        if not isinstance(text, str):
+            return type(text).__name__  # a list, None, ...: unhashable values must not break the spy
+        return self._texts.get(text, "other text")
 
     def __call__(self, *args, **kwargs):
         first = args[0] if args else kwargs.get("text")

@@ -133,3 +133,14 @@ def test_groups_are_tagged_and_scenarios_cover_what_they_claim():
     assert case[2].find(case[3]) < max(last for (_, last) in encoding["offset_mapping"]) < case[4] + len(case[3])
     encoding, case = encoded("public")  # the answer has several subtokens and occurs twice
     assert encoding["end_positions"] - encoding["start_positions"] == 2 and case[2].find(case[3]) < case[4]
+
+
+def test_a_batch_given_to_the_tokenizer_is_told_to_give_one_pair():
+    def batched(tokenizer, question, story, answer, answer_start, max_length=MAX_LENGTH):
+        encoding = tokenizer([question], [story], truncation="only_second", max_length=max_length,
+                             padding="max_length", return_offsets_mapping=True)
+        encoding["start_positions"], encoding["end_positions"] = [0], [0]
+        return encoding
+
+    with pytest.raises(CheckFailed, match="a batch of one row: call the tokenizer on one pair"):
+        graded(batched)
