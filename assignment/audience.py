@@ -2,7 +2,7 @@
 instructor-only code, read by the student release, the grader's sandbox and the tests.
 
 * ``LEARNER``: holds no solution, no known mistake, no hidden scenario's values and no
-  grader. The student release (``python -m assignment release --student DIR``) ships
+  grader. The student release (``python -m assignment release DIR``) ships
   every learner module, vendored with its imports renamed; learner code may import them
   in the sandbox.
 * ``SANDBOX``: the grader's own child side (its runner). Staged into the sandbox, because
@@ -41,6 +41,7 @@ AUDIENCE: Dict[str, str] = {
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,
+    "assignment.checks.judging": LEARNER,  # CheckFailed and the judges' helpers
     "assignment.checks.public": LEARNER,  # the public tests built from the checks
     "assignment.checks.recorded": LEARNER,
     "assignment.checks.inputs": LEARNER,
@@ -63,7 +64,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.labs.dates.decode": LEARNER,
     "assignment.labs.dates.plots": LEARNER,
     "assignment.labs.dates.train": LEARNER,
-    "assignment.labs.dates.cli": INSTRUCTOR,  # the command line trains the reference Transformer
+    "assignment.labs.dates.commands": INSTRUCTOR,  # the command line trains the reference Transformer
     # the NER lab: data, model, training, metrics, predictions on the function it is given
     "assignment.labs.ner": LEARNER,
     "assignment.labs.ner.data": LEARNER,
@@ -76,7 +77,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.labs.ner.predict": LEARNER,
     "assignment.labs.ner.decoding": LEARNER,  # valid-BIO (Viterbi) decoding of predictions
     "assignment.labs.ner.align": INSTRUCTOR,  # the lab's reference solution
-    "assignment.labs.ner.cli": INSTRUCTOR,  # the command line trains with the reference
+    "assignment.labs.ner.commands": INSTRUCTOR,  # the command line trains with the reference
     "assignment.labs.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)
     "assignment.labs.ner.social": INSTRUCTOR,
     # the reference solutions and the tools around them
@@ -92,6 +93,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.release.vendor": INSTRUCTOR,  # the learner-safe modules, renamed and pruned for DIR
     "assignment.release.environment": INSTRUCTOR,  # writes the release's requirements and set-up script
     "assignment.release.archive": INSTRUCTOR,
+    "assignment.release.publish": INSTRUCTOR,  # the `release` verb
     "assignment.notebooks.execute": INSTRUCTOR,
     "assignment.self_check": INSTRUCTOR,
     "assignment.cli": INSTRUCTOR,
@@ -102,7 +104,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.grade.runner": SANDBOX,
     "assignment.audience": SANDBOX,  # this table: the runner reads it to refuse imports
     "assignment.grade.batch": INSTRUCTOR,
-    "assignment.grade.cli": INSTRUCTOR,
+    "assignment.grade.commands": INSTRUCTOR,
     "assignment.grade.core": INSTRUCTOR,
     "assignment.grade.distributed": INSTRUCTOR,
     "assignment.grade.extract": INSTRUCTOR,

@@ -2,11 +2,12 @@
 
 A verb raises ``UsageError`` (bad command line or bad input: exit status 2) or ``Failure``
 (the work could not be done: exit status 1); ``command`` turns either into one
-``error: ...`` line on stderr, never a traceback. No import of any verb here (no cycles).
+``error: ...`` line on stderr, never a traceback, and Ctrl-C into status 130. The parser
+that raises ``UsageError`` for a bad command line is ``assignment.cli.Parser``. No import
+of any verb here (no cycles).
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import sys
 from typing import Callable, List, Optional
@@ -18,13 +19,6 @@ class UsageError(Exception):
 
 class Failure(Exception):
     """The command could not do its work (not the user's typo): one line on stderr, exit status 1."""
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, raising ``UsageError`` instead of printing the usage and exiting."""
-
-    def error(self, message):
-        raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
 def command(main: Callable[[Optional[List[str]]], int]) -> Callable[[Optional[List[str]]], int]:

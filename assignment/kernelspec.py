@@ -18,7 +18,6 @@ data folder comes before the user's).
 Standard library only, and nothing from this package: the learner's release ships this
 file as it is and its set-up runs ``python kernelspec.py``.
 """
-import argparse
 import json
 import os
 import subprocess
@@ -105,24 +104,26 @@ def install(prefix=None, name: str = NAME, display_name: str = DISPLAY_NAME, env
     return path
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assignment kernel" if __package__ == "assignment" else None,  # or a release's script
-        description="Install the project's Jupyter kernel with TF_USE_LEGACY_KERAS=1 (and TensorFlow's "
-                    "start-up notices off) in its kernel spec.")
-    parser.add_argument("--prefix", default=None, help="install prefix (default: this Python's sys.prefix)")
-    parser.add_argument("--name", default=NAME, help=f"kernel name (default: {NAME})")
-    parser.add_argument("--display-name", default=DISPLAY_NAME, help=f"name shown in menus (default: {DISPLAY_NAME!r})")
-    args = parser.parse_args(argv)
+def install_and_describe(prefix=None, name: str = NAME, display_name: str = DISPLAY_NAME) -> str:
+    """Install the kernel (``install``); returns the line that says where, with its env."""
+    path = install(prefix, name, display_name)
+    return (f"kernel {name!r} ({display_name}): {path}, env "
+            + " ".join(f"{key}={value}" for key, value in sorted(KERNEL_ENV.items())))
+
+
+def _script(argv) -> int:
+    """``python kernelspec.py [PREFIX]``: the copy a learner's release ships runs on its own
+    (``python -m assignment kernel`` is the repository's command, assignment/cli.py)."""
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        print("usage: python kernelspec.py [PREFIX]  (default PREFIX: this Python's sys.prefix)", file=sys.stderr)
+        return 2
     try:
-        path = install(args.prefix, args.name, args.display_name)
+        print(install_and_describe(argv[0] if argv else None))
     except (KernelSpecError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"kernel {args.name!r} ({args.display_name}): {path}, env "
-          + " ".join(f"{key}={value}" for key, value in sorted(KERNEL_ENV.items())))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_script(sys.argv[1:]))

@@ -3,11 +3,9 @@
 Prints one row per registered exercise (tag, name, points, result, seconds) and exits 1
 if any public test fails, so it doubles as a smoke test of a fresh install.
 """
-import argparse
 import contextlib
 import importlib
 import io
-import sys
 import time
 
 from assignment.exercises import NOTEBOOKS
@@ -33,13 +31,11 @@ def run_one(exercise):
     return passed, message, time.perf_counter() - started
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assignment check", description=__doc__.splitlines()[0])
-    parser.add_argument("--notebook", choices=sorted(NOTEBOOKS), action="append",
-                        help="only this notebook's exercises (default: all)")
-    args = parser.parse_args(argv)
+def check_reference(notebooks=None) -> int:
+    """Run the public tests of ``notebooks`` (default: all) on the reference and print the
+    table; returns the exit status (1 when one fails)."""
     rows, failures = [], 0
-    for notebook in args.notebook or list(NOTEBOOKS):
+    for notebook in notebooks or list(NOTEBOOKS):
         for exercise in NOTEBOOKS[notebook]:
             passed, message, seconds = run_one(exercise)
             failures += not passed
@@ -51,7 +47,3 @@ def main(argv=None) -> int:
               + ("" if result == "PASS" else f"  {message}"))
     print(f"\n{len(rows) - failures}/{len(rows)} public tests pass on the reference solutions.")
     return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

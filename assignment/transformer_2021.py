@@ -20,6 +20,13 @@ docs/release_2021.md):
 * ``Transformer.call(self, inp, tar, training, ...)``.
 
 Same markers as ``assignment.transformer`` (``### BEGIN SOLUTION`` ... ``### END STUB``).
+
+``positional_encoding``, ``FullyConnected``, ``Encoder`` and ``Decoder`` read as today's, but
+stay defined here rather than imported from ``assignment.transformer``: ``Encoder`` and
+``Decoder`` build the ``EncoderLayer``/``DecoderLayer`` of the module that defines them (an
+imported one would build today's layers, with one dropout), and the grader reads a reference
+module as text, one file (the sealed stand-in definitions, the given code, the stubs:
+``assignment.grade``), so each definition of the 2021 release must be in this file.
 """
 
 import numpy as np

@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import assignment  # noqa: E402,F401  (selects tf-keras before TensorFlow loads)
-from assignment.labs.ner import cli  # noqa: E402
+from assignment import cli  # noqa: E402
 
 
 def main(argv=None):
@@ -25,7 +25,7 @@ def main(argv=None):
     start = time.perf_counter()
     if "--model" not in extra:
         extra = ["--model", "tiny", *extra]
-    code = cli.main(["train", "--data", "data/resumes.jsonl", "--out", args.out, "--quiet", *extra])
+    code = cli.main(["ner", "train", "--data", "data/resumes.jsonl", "--out", args.out, "--quiet", *extra])
     seconds = time.perf_counter() - start
     if code:
         return code

@@ -8,7 +8,7 @@ the test split with seqeval: entity micro-F1 and the F1 of every type. Results a
 appended to OUT/results.jsonl (one JSON object per run) and the table of all recorded
 runs is printed as Markdown, for benchmarks/RESULTS.md. Data: data/social.conll
 (synthetic social-media posts, six types, rare and short entities, unseen names at test
-time; ``python -m assignment.labs.ner.social``) and data/resumes.jsonl (synthetic resumes).
+time; ``python -m assignment ner social``) and data/resumes.jsonl (synthetic resumes).
 """
 import argparse
 import json

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assignment import cli, kernelspec
+from assignment import cli
 from assignment.kernelspec import KERNEL_ENV, KernelSpecError, add_env, install, read_spec, spec_file
 
 from assignment.paths import REPO_ROOT
@@ -83,7 +83,7 @@ def test_install_failure_is_one_clear_error(tmp_path):
 
 
 def test_the_verb_prints_where_it_installed(tmp_path, capsys):
-    assert kernelspec.main(["--prefix", str(tmp_path), "--name", "verb-test"]) == 0
+    assert cli.main(["kernel", "--prefix", str(tmp_path), "--name", "verb-test"]) == 0
     out = capsys.readouterr().out
     assert str(spec_file(tmp_path, "verb-test")) in out and "TF_USE_LEGACY_KERAS=1" in out
 
@@ -117,7 +117,12 @@ def test_the_module_runs_on_its_own_as_a_release_ships_it(tmp_path):
     script = tmp_path / "kernelspec.py"
     script.write_text((ROOT / "assignment" / "kernelspec.py").read_text(encoding="utf-8"), encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, "-I", str(script), "--prefix", str(tmp_path / "prefix")],
+    done = subprocess.run([sys.executable, "-I", str(script), str(tmp_path / "prefix")],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert read_spec(spec_file(tmp_path / "prefix"))["env"] == KERNEL_ENV
+    # its one argument is the prefix; an option is refused with its usage, nothing installed
+    done = subprocess.run([sys.executable, "-I", str(script), "--prefix", str(tmp_path / "other")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2 and done.stderr.startswith("usage: python kernelspec.py [PREFIX]"), done.stderr
+    assert not (tmp_path / "other").exists()

@@ -2,8 +2,10 @@
 
 Modules:
 
-* ``protocol``   -- the Check base class, the Reference interface, CheckFailed, the
-                    judging helpers, ALL_TESTS_PASSED and make_check;
+* ``protocol``   -- the Check base class, the Reference interface, the groups, verdicts
+                    and policies, ALL_TESTS_PASSED and make_check;
+* ``judging``    -- CheckFailed and the helpers every judge uses (read an observation,
+                    compare as the course does, name the likely mistake);
 * ``public``     -- the public tests built from the checks (public_test, test_function,
                     lazy_public_test: built on the first call);
 * ``inputs``, ``comparisons`` -- scenario inputs and comparisons shared by the checks;
@@ -34,9 +36,10 @@ How to ...
   ``Reference`` (``LiveReference(module)``, ``RecordedReference(data)``), or no reference
   to probe only (the sandbox).
 
-Only ``protocol`` and ``public`` are imported here, so importing the package loads neither
+Only ``protocol``, ``judging`` and ``public`` are imported here, so importing the package loads neither
 TensorFlow nor any reference code.
 """
+from assignment.checks.judging import CheckFailed  # noqa: F401
 from assignment.checks.protocol import (ALL_TESTS_PASSED, BEYOND, COURSE, POLICIES, PUBLIC, Advice,  # noqa: F401
-                                        Check, CheckFailed, Group, Reference, Verdict, check_class, make_check)
+                                        Check, Group, Reference, Verdict, check_class, make_check)
 from assignment.checks.public import lazy_public_test, public_test, test_function  # noqa: F401

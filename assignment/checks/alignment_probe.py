@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from assignment.checks.protocol import FILL_IN_HINT, CheckFailed, short_error
+from assignment.checks.judging import FILL_IN_HINT, CheckFailed, short_error
 
 FILL_IN = "Is the exercise filled in? Replace every None placeholder between START CODE HERE and END CODE HERE."
 FLAG = "label_all_tokens"  # the module-level switch the course's function reads

@@ -16,8 +16,8 @@ public test prints them as advice): 2-D inputs of other sizes (``k`` no longer s
 import numpy as np
 
 from assignment.checks.inputs import K, MASK, Q, V, convention_of, random_input, shapes
-from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of,
-                                        course_compare, diagnose, numpy, register, tuple_items)
+from assignment.checks.judging import CheckFailed, array_of, course_compare, diagnose, numpy, tuple_items
+from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 
 
 def _same_shapes():

@@ -5,8 +5,8 @@ no solution code here.
 """
 import numpy as np
 
-from assignment.checks.protocol import (CheckFailed, array_of, close, course_close, course_compare, diagnose, mismatch,
-                                        tuple_items, value_of)
+from assignment.checks.judging import (CheckFailed, array_of, close, course_close, course_compare, diagnose, mismatch,
+                                       tuple_items, value_of)
 
 DECODER_KEYS = ("decoder_layer{}_block1_self_att", "decoder_layer{}_block2_decenc_att")
 

@@ -29,9 +29,9 @@ from assignment.checks.inputs import DECODER_IDS, ENC_OUTPUT, X3, causal, conven
 from assignment.checks.comparisons import (attention_dict, built, check_eval_is_deterministic, check_keywords_agree,
                                       check_unchanged, compare_every_map, compare_outputs, course_attention_dict,
                                       course_outputs, misplaced_maps)
-from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,
-                                        course_close, course_compare, diagnose, named_mistake, register, tuple_items,
-                                        value_of)
+from assignment.checks.judging import (CheckFailed, array_of, close, course_close, course_compare, diagnose,
+                                       named_mistake, tuple_items, value_of)
+from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 
 # The enc_output (2, 3, 4) of the course's Decoder_test: its first row is ENC_OUTPUT.
 DECODER_ENC_OUTPUT = np.concatenate([ENC_OUTPUT, np.array([[[-0.3489219, 0.31335592, -1.3568854, 1.3924513],

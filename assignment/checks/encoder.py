@@ -20,8 +20,8 @@ import numpy as np
 from assignment.checks.inputs import ENCODER_IDS, X3, convention_of, padding_mask_of, random_input
 from assignment.checks.comparisons import (built, check_eval_is_deterministic, check_keywords_agree, check_unchanged,
                                       compare_outputs, course_outputs)
-from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,
-                                        diagnose, named_mistake, register)
+from assignment.checks.judging import CheckFailed, array_of, close, diagnose, named_mistake
+from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 
 ENCODER_LAYER_PUBLIC_MASK = np.array([[1, 1, 0]])
 ENCODER_LAYER_TRAIN_MASK = np.array([[1, 0, 1]])

@@ -21,7 +21,7 @@ from assignment.checks.encoder import ENCODER_LAYER_PUBLIC_MASK, EncoderCheck, E
 from assignment.checks.inputs import DECODER_IDS, ENC_OUTPUT, ENCODER_IDS, SENTENCE_IN, SENTENCE_OUT, X3, causal
 from assignment.checks.comparisons import built
 from assignment.checks.positional import GetAngles, PositionalEncoding, angle_inputs
-from assignment.checks.protocol import numpy
+from assignment.checks.judging import numpy
 from assignment.checks.token_alignment import COURSE_MAX_LENGTH
 from assignment.checks.transformer_model import TransformerCheck
 

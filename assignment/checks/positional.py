@@ -19,9 +19,9 @@ full values, other shapes, an odd d, a single position.
 """
 import numpy as np
 
-from assignment.checks.protocol import (BEYOND, COURSE, FILL_IN_HINT, PUBLIC, Check, CheckFailed, Group, array_of,
-                                        close, course_close, diagnose, named_mistake, register,
-                                        value_of)
+from assignment.checks.judging import (FILL_IN_HINT, CheckFailed, array_of, close, course_close, diagnose,
+                                       named_mistake, value_of)
+from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 
 
 def angle_inputs(positions, d):

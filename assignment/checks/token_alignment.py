@@ -19,7 +19,8 @@ does to real resumes. The tokenizer is a tiny WordPiece one built offline
 of the learner's function and the record of what came back are ``alignment_probe``'s.
 """
 from assignment.checks.alignment_probe import as_plain, check_tokenizer, run_case, tokenizer_fingerprint
-from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, register
+from assignment.checks.judging import CheckFailed
+from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 
 IGNORE = -100
 COURSE_MAX_LENGTH = 512  # the course pads and cuts every example to 512 subtokens

@@ -19,8 +19,8 @@ from assignment.checks.inputs import SENTENCE_IN, SENTENCE_OUT, causal, padding_
 from assignment.checks.comparisons import (attention_dict, built, check_eval_is_deterministic, check_keywords_agree,
                                       check_unchanged, compare_every_map, compare_outputs, course_attention_dict,
                                       course_outputs, misplaced_maps)
-from assignment.checks.protocol import (BEYOND, COURSE, PUBLIC, Check, CheckFailed, Group, array_of, close,
-                                        diagnose, named_mistake, register, tuple_items, value_of)
+from assignment.checks.judging import CheckFailed, array_of, close, diagnose, named_mistake, tuple_items, value_of
+from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 
 
 @register

@@ -11,7 +11,7 @@ Layout (one idea per module):
 * ``html_report``-- the class summary as one self-contained HTML page;
 * ``autograder`` -- the Gradescope autograder archive, and what runs inside it;
 * ``batch``      -- grade a folder in parallel;
-* ``cli``        -- ``python -m assignment grade``.
+* ``commands``   -- what ``python -m assignment grade`` runs.
 """
 GRADER_VERSION = "1.0.0"
 

@@ -1,6 +1,6 @@
 """A Gradescope autograder: the archive an instructor uploads, and what runs inside it.
 
-``python -m assignment release --gradescope DIR`` writes ``DIR/autograder.zip`` (see
+``python -m assignment gradescope build DIR`` writes ``DIR/autograder.zip`` (see
 ``write_autograder``). Gradescope's documented format (https://gradescope-autograders.readthedocs.io/en/latest/specs/,
 source: github.com/gradescope/autograder_samples ``docs/specs.md``; facts in docs/gradescope.md):
 ``setup.sh`` and ``run_autograder`` at the root of the zip; the zip is unpacked into
@@ -12,19 +12,17 @@ The archive holds the grader's code with the reference solutions and the hidden 
 (the whole ``assignment`` package: Gradescope runs it on its own machine), the pinned
 requirements, ``gradescope_config.json`` (notebook, policy, limits) and the solved
 notebooks for ``setup.sh``'s self-test. ``run_autograder`` calls
-``python -m assignment gradescope-run`` (``main`` below), which finds the submitted
+``python -m assignment gradescope run`` (``run_autograder`` below), which finds the submitted
 notebook, grades it in the same sandbox as ``grade`` does and writes ``results.json``
 with ``report.gradescope`` (the one writer of that format). The root ``/autograder`` is
 ``$AUTOGRADER_ROOT`` when set, so a test can simulate Gradescope's layout anywhere.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import stat
-import sys
 import tempfile
 import time
 import traceback
@@ -32,7 +30,9 @@ import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from assignment.errors import UsageError
+from assignment.errors import Failure, UsageError
+from assignment.notebooks.build import available_notebooks, display_path, render
+from assignment.notebooks.cells import SOLVED
 from assignment.paths import REPO_ROOT
 
 ROOT_ENV = "AUTOGRADER_ROOT"
@@ -71,7 +71,7 @@ run "$VENV/bin/python" -m pip install --quiet --upgrade pip
 run "$VENV/bin/python" -m pip install --quiet -r "$SOURCE/requirements.txt"
 run "$VENV/bin/python" -m pip install --quiet --no-deps -r "$SOURCE/requirements-nodeps.txt"
 run cd "$SOURCE"
-run env TF_USE_LEGACY_KERAS=1 "$VENV/bin/python" -m assignment gradescope-run --self-test
+run env TF_USE_LEGACY_KERAS=1 "$VENV/bin/python" -m assignment gradescope run --self-test
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -86,7 +86,7 @@ PYTHON="${AUTOGRADER_PYTHON:-$SOURCE/.venv/bin/python}"
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 cd "$SOURCE" || exit 1
-TF_USE_LEGACY_KERAS=1 PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m assignment gradescope-run --root "$ROOT"
+TF_USE_LEGACY_KERAS=1 PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m assignment gradescope run --root "$ROOT"
 status=$?
 if [ ! -s "$RESULTS" ]; then  # the grader could not even start: still tell the learner something
   printf '{"score": 0, "tests": [], "output": "The autograder failed before grading (exit status %s). Nothing was graded; please tell your instructor."}\n' "$status" > "$RESULTS"
@@ -127,15 +127,13 @@ def write_autograder(out_dir, notebooks: Optional[Sequence[str]] = None, config:
     Gradescope assignment is (one name), or None to detect it per submission; their solved
     copies go to ``selftest/`` (the first is the self-test's)."""
     from assignment.exercises import NOTEBOOKS
-    from assignment.notebooks.cells import SOLVED
-    from assignment.notebooks.build import available_notebooks, render
 
     names = list(notebooks or [])
     unknown = [name for name in names if name not in NOTEBOOKS]
     if unknown:
         raise UsageError(f"no notebook {unknown[0]!r}; known: {', '.join(NOTEBOOKS)}")
     if len(names) > 1:
-        raise UsageError("an autograder grades one notebook: give at most one --notebook with --gradescope "
+        raise UsageError("an autograder grades one notebook: give at most one --notebook "
                          "(none: the notebook is detected per submission)")
     config = dict(config or autograder_config(names[0] if names else None))
     solved = names or [name for name in available_notebooks() if name == "Transformer"] or available_notebooks()
@@ -271,42 +269,35 @@ def grade_root(root: Path, source: Optional[Path] = None) -> Dict:
 
 def self_test(source: Optional[Path] = None) -> int:
     """Grade the archive's solved notebook as a submission, in a temporary Gradescope
-    layout; 0 when it scores full marks."""
+    layout; 0 when it scores full marks, else ``Failure``."""
     source = Path(source) if source else REPO_ROOT
     config = read_config(source)
     solved = source / config.get("self_test", f"{SELF_TEST_DIR}/Transformer.ipynb")
     if not solved.is_file():
-        print(f"error: no solved notebook {solved} for the self-test", file=sys.stderr)
-        return 1
+        raise Failure(f"no solved notebook {solved} for the self-test")
     with tempfile.TemporaryDirectory(prefix="autograder-self-test-") as folder:
         root = Path(folder)
         (root / "submission").mkdir()
         shutil.copy(solved, root / "submission" / solved.name)
         result = grade_root(root, source)
     if result["error"] or result["score"] != result["max_score"]:
-        print(f"error: the self-test scored {result['score']:g}/{result['max_score']:g} on the solved "
-              f"{solved.name} ({result.get('error') or 'see the table above'})", file=sys.stderr)
-        return 1
+        raise Failure(f"the self-test scored {result['score']:g}/{result['max_score']:g} on the solved "
+                      f"{solved.name} ({result.get('error') or 'see the table above'})")
     print(f"self-test passed: {solved.name} scores {result['score']:g}/{result['max_score']:g}")
     return 0
 
 
-def main(argv=None) -> int:
-    """``python -m assignment gradescope-run``: what ``run_autograder`` calls."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # judge on the CPU, like the sandbox probes
-    parser = argparse.ArgumentParser(
-        prog="python -m assignment gradescope-run",
-        description="Inside Gradescope's container: grade the notebook of ROOT/submission and write "
-                    "ROOT/results/results.json (run_autograder calls this).")
-    parser.add_argument("--root", type=Path, default=None,
-                        help=f"the autograder root (default: ${ROOT_ENV}, else {DEFAULT_ROOT})")
-    parser.add_argument("--self-test", action="store_true",
-                        help="grade the archive's solved notebook in a temporary layout; exit 1 unless 100/100")
-    args = parser.parse_args(argv)
-    if args.self_test:
+def build_autograder(out_dir, notebooks: Optional[Sequence[str]] = None) -> int:
+    """``gradescope build DIR``: write the archive (``write_autograder``) and say where."""
+    print(f"wrote: {display_path(write_autograder(out_dir, notebooks))}")
+    return 0
+
+
+def run_autograder(root: Optional[Path] = None, self_test_only: bool = False) -> int:
+    """``gradescope run``: what ``run_autograder`` calls; ``self_test_only``: setup.sh's self-test."""
+    if self_test_only:
         return self_test()
-    root = args.root or Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
+    root = Path(root) if root else Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
     if not (root / "submission").is_dir():
         raise UsageError(f"no submission folder {root / 'submission'} (set {ROOT_ENV} or --root to the autograder "
                          "root)")

@@ -34,7 +34,7 @@ SUFFIXES = (".ipynb", ".py")
 PACKAGE = PACKAGE_DIR  # assignment/
 # What decides a result: the grader's modules (not the ones that only present or dispatch
 # results), the checks, the reference and the registry.
-PRESENTATION = {"cli.py", "batch.py", "distributed.py", "similarity.py", "report.py", "html_report.py",
+PRESENTATION = {"commands.py", "batch.py", "distributed.py", "similarity.py", "report.py", "html_report.py",
                 "autograder.py", "intake.py", "archive.py"}
 TRUSTED_SOURCES = ("checks", "observations.py", "transformer.py", "transformer_2021.py", "exercises.py",
                    "notebooks/markers.py", "labs/ner/tokenizer.py", "legacy_keras.py", "paths.py", "__init__.py")

@@ -1,6 +1,6 @@
 """Execute a generated notebook headlessly on a fresh kernel (nbclient + ipykernel).
 
-``python -m assignment run-notebook`` generates the solved copy of the Transformer
+``python -m assignment notebooks run`` generates the solved copy of the Transformer
 notebook, runs it top to bottom with the working directory set to ``notebooks/`` (where
 learners open it), saves it with its outputs to ``build/Transformer_solved.ipynb`` and
 prints the path. It exits with status 1 when a cell fails or a public test did not print
@@ -8,7 +8,6 @@ prints the path. It exits with status 1 when a cell fails or a public test did n
 """
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import time
@@ -18,7 +17,7 @@ from typing import List, Optional, Tuple
 import nbformat
 
 from assignment.checks.protocol import ALL_TESTS_PASSED
-from assignment.errors import command
+from assignment.notebooks.build import build_notebook, display_path
 from assignment.notebooks.cells import OPTIONAL_TAG, SOLVED
 from assignment.paths import REPO_ROOT
 
@@ -89,8 +88,6 @@ def failed_public_tests(nb) -> List[Tuple[str, str]]:
 def run_solved(notebook: str = "Transformer", output: Optional[Path] = DEFAULT_OUTPUT,
                timeout: int = 300, skip_optional: bool = False):
     """Generate, execute and save the solved copy; returns (executed notebook, seconds)."""
-    from assignment.notebooks.build import build_notebook
-
     nb = build_notebook(notebook, SOLVED)
     started = time.monotonic()
     execute(nb, allow_errors=True, timeout=timeout,
@@ -103,31 +100,18 @@ def run_solved(notebook: str = "Transformer", output: Optional[Path] = DEFAULT_O
     return nb, elapsed
 
 
-@command
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assignment run-notebook",
-        description="Execute the solved notebook on a fresh kernel and save it with its outputs.")
-    parser.add_argument("--notebook", default="Transformer", help="registry name (default: Transformer)")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="where to save it (default: build/<Name>_solved.ipynb)")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default: 900)")
-    parser.add_argument("--skip-optional", action="store_true",
-                        help=f"do not run the cells tagged {OPTIONAL_TAG!r} (included sections, "
-                             "which may train a model)")
-    args = parser.parse_args(argv)
-    output = args.output or REPO_ROOT / "build" / f"{args.notebook}_solved.ipynb"
-
-    nb, elapsed = run_solved(args.notebook, output, args.timeout, args.skip_optional)
+def run_notebook(notebook: str = "Transformer", output: Optional[Path] = None, timeout: int = 900,
+                 skip_optional: bool = False) -> int:
+    """``notebooks run``: execute the solved ``notebook``, save it to ``output`` (default
+    ``build/<Name>_solved.ipynb``) and report; 1 when a cell fails or a public test does not pass."""
+    output = Path(output) if output else REPO_ROOT / "build" / f"{notebook}_solved.ipynb"
+    nb, elapsed = run_solved(notebook, output, timeout, skip_optional)
     failing = [(cell.id, errors(cell)[0]) for cell in nb.cells
                if cell.cell_type == "code" and errors(cell)]
     failed_tests = failed_public_tests(nb)
-    try:
-        shown = output.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        shown = output
+    shown = display_path(output)
     ran = sum(cell.cell_type == "code" and cell.execution_count is not None for cell in nb.cells)
-    print(f"Executed the solved {args.notebook} notebook ({ran} code cells, {elapsed:.1f} s); "
+    print(f"Executed the solved {notebook} notebook ({ran} code cells, {elapsed:.1f} s); "
           f"saved with its outputs to {shown}")
     for cell_id, message in failing:
         print(f"  cell {cell_id} failed: {message}", file=sys.stderr)
@@ -138,7 +122,3 @@ def main(argv=None) -> int:
     print(f"  {len(tagged(nb, 'public-test'))} public tests passed; open it with: "
           f"jupyter lab {shown}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""``python -m assignment release --student DIR [--zip]``: what an instructor hands to learners.
+"""``python -m assignment release DIR [--zip]``: what an instructor hands to learners.
 
 DIR gets both labs whole, on the learner's own code: the learner notebooks (the
 Transformer notebook with its dates section, the NER lab with every section), the NER
@@ -22,8 +22,10 @@ from typing import Iterable, List
 import nbformat
 
 from assignment.exercises import NOTEBOOKS
+from assignment.notebooks.build import build_notebook
 from assignment.notebooks.cells import LEARNER
 from assignment.paths import REPO_ROOT, SOURCE_DIR
+from assignment.release.environment import learner_nodeps_requirements, learner_requirements, setup_script
 from assignment.release.vendor import (PACKAGE, StudentReleaseError, learner_modules, module_file, prune_hidden,
                                        rewrite_imports, vendored_name, vendored_path)
 
@@ -159,7 +161,6 @@ def student_notebook(name: str, source_dir: Path = SOURCE_DIR):
     """The learner notebook, every section kept (the optional ones too: the dates section
     trains the learner's Transformer), its imports of the repository's learner-safe modules
     renamed into the vendored package."""
-    from assignment.notebooks.build import build_notebook
     nb = build_notebook(name, LEARNER, source_dir)
     nb.cells = _student_cells(name, nb.cells, learner_modules())
     nb.metadata["assignment"]["variant"] = "student"
@@ -191,7 +192,6 @@ def write_student_release(out_dir: Path, notebooks: Iterable[str] = STUDENT_NOTE
                           source_dir: Path = SOURCE_DIR, progress=None) -> List[Path]:
     """Write the student release into ``out_dir`` (replacing what a previous run wrote
     there); returns the files written, sorted."""
-    from assignment.release.environment import learner_nodeps_requirements, learner_requirements, setup_script
     notebooks = list(notebooks)
     unknown = [name for name in notebooks if name not in STUDENT_NOTEBOOKS]
     if unknown:

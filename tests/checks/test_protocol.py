@@ -7,7 +7,8 @@ import pytest
 
 from assignment import exercises
 from assignment.checks import BEYOND, COURSE, PUBLIC, CheckFailed, Group, make_check
-from assignment.checks.protocol import CHECK_CLASSES, short_error
+from assignment.checks.judging import short_error
+from assignment.checks.protocol import CHECK_CLASSES
 from assignment.exercises import EXERCISES, Exercise, RegistryError
 
 from check_helpers import CHECKS, LIVE, ref
@@ -110,14 +111,14 @@ def test_exercise_modules_hold_no_solution_code():
 
 
 def test_check_failed_carries_whether_the_code_raised():
-    from assignment.checks.protocol import value_of
+    from assignment.checks.judging import value_of
     with pytest.raises(CheckFailed) as failure:
         value_of({"kind": "error", "type": "ValueError", "message": "bad", "where": "line 3: x"}, "f")
     assert failure.value.raised and "at line 3: x" in str(failure.value)
 
 
 def test_short_error_skips_the_keras_wrapper_line():
-    from assignment.checks.protocol import short_error
+    from assignment.checks.judging import short_error
     message = ("Exception encountered when calling layer 'encoder' (type Encoder).\n\n"
                "EncoderLayer.call() missing 1 required positional argument: 'mask'\n\nCall arguments received ...")
     assert short_error(message) == "EncoderLayer.call() missing 1 required positional argument: 'mask'"

@@ -45,6 +45,16 @@ def test_the_2021_given_code_differs_from_today_s_where_the_release_did():
     assert list(inspect.signature(old.Transformer.call).parameters)[1:3] == ["inp", "tar"]
 
 
+def test_the_2021_stacks_build_the_2021_layers():
+    """Encoder and Decoder read as today's, but must build this module's layers (two and three
+    dropouts): imported from assignment.transformer they would build today's."""
+    encoder = old.Encoder(2, 4, 2, 8, 30, 5)
+    assert all(type(layer) is old.EncoderLayer for layer in encoder.enc_layers)
+    decoder = old.Decoder(2, 4, 2, 8, 30, 5)
+    assert all(type(layer) is old.DecoderLayer for layer in decoder.dec_layers)
+    assert old.Encoder is not today.Encoder and old.Decoder is not today.Decoder
+
+
 def test_the_2021_attention_gives_the_values_its_test_expected():
     """The 2021 test's masked call: mask [0, 0, 1, 0] (1 = the padded key 2); the values it expected."""
     from assignment.checks.inputs import K, Q, V

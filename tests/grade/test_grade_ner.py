@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assignment.grade.cli import by_notebook
+from assignment.grade.commands import by_notebook
 from assignment.grade.core import detect_notebook, error_result, grade_file
 from assignment.grade.extract import read_cells
 from assignment.notebooks.cells import LEARNER, SOLVED

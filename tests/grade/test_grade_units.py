@@ -11,7 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from assignment.grade import cli, extract, given_code, report, sandbox
+from assignment import cli
+from assignment.grade import extract, given_code, report, sandbox
 from assignment.notebooks.markers import graded_blocks, module_path
 
 from assignment.paths import REPO_ROOT
@@ -103,32 +104,32 @@ def test_stub_and_given_code_detection():
 
 
 def test_cli_usage_errors(tmp_path, capsys):
-    assert cli.main([str(tmp_path / "missing.ipynb")]) == 2
+    assert cli.main(["grade", str(tmp_path / "missing.ipynb")]) == 2
     assert "no such file" in capsys.readouterr().err
     (tmp_path / "bad.ipynb").write_text("{")
-    assert cli.main([str(tmp_path / "bad.ipynb")]) == 2
+    assert cli.main(["grade", str(tmp_path / "bad.ipynb")]) == 2
     assert "not valid notebook JSON" in capsys.readouterr().err
-    assert cli.main([str(tmp_path)]) == 2
+    assert cli.main(["grade", str(tmp_path)]) == 2
     assert "--out" in capsys.readouterr().err
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert cli.main([str(empty), "--out", str(tmp_path / "g.csv")]) == 2  # no submissions in it
+    assert cli.main(["grade", str(empty), "--out", str(tmp_path / "g.csv")]) == 2  # no submissions in it
     assert "no .ipynb or .py submissions" in capsys.readouterr().err
     # In a folder, an unreadable file is an error row, not an abort.
-    assert cli.main([str(tmp_path), "--out", str(tmp_path / "g.csv"), "--quiet"]) == 0
+    assert cli.main(["grade", str(tmp_path), "--out", str(tmp_path / "g.csv"), "--quiet"]) == 0
     assert "unreadable" in (tmp_path / "g.csv").read_text()
-    assert cli.main(["x.ipynb", "--timeout", "-1"]) == 2
-    assert cli.main([]) == 2
-    assert cli.main([str(tmp_path / "bad.ipynb"), "--notebook", "Nope"]) == 2
+    assert cli.main(["grade", "x.ipynb", "--timeout", "-1"]) == 2
+    assert cli.main(["grade"]) == 2
+    assert cli.main(["grade", str(tmp_path / "bad.ipynb"), "--notebook", "Nope"]) == 2
     assert "no notebook 'Nope'" in capsys.readouterr().err
-    assert cli.main([str(tmp_path / "bad.ipynb"), "--notebook", "NER_DistilBERT"]) == 2  # gradable, but unreadable
+    assert cli.main(["grade", str(tmp_path / "bad.ipynb"), "--notebook", "NER_DistilBERT"]) == 2  # gradable, but unreadable
     assert "cannot grade" not in capsys.readouterr().err
 
 
 def test_learner_release_grades_to_zero_without_running_anything(tmp_path, capsys):
     gradescope = tmp_path / "results.json"
     as_json = tmp_path / "result.json"
-    assert cli.main([str(SUBMISSIONS / "learner_release.ipynb"), "--json", str(as_json),
+    assert cli.main(["grade", str(SUBMISSIONS / "learner_release.ipynb"), "--json", str(as_json),
                      "--gradescope", str(gradescope)]) == 0
     table = capsys.readouterr().out
     assert table.rstrip().endswith("Score: 0/100") and table.count("Not implemented") == 8
@@ -227,5 +228,5 @@ def test_advice_and_policy_reach_table_json_csv_and_summary(tmp_path):
 
 
 def test_strict_option():
-    assert cli.build_parser().parse_args(["x.ipynb", "--strict"]).strict
-    assert not cli.build_parser().parse_args(["x.ipynb"]).strict
+    assert cli.build_parser().parse_args(["grade", "x.ipynb", "--strict"]).strict
+    assert not cli.build_parser().parse_args(["grade", "x.ipynb"]).strict

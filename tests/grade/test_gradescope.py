@@ -1,5 +1,5 @@
 """The Gradescope autograder (assignment/grade/autograder.py): the archive that
-``release --gradescope DIR`` writes, its scripts, and ``run_autograder`` in a simulated
+``gradescope build DIR`` writes, its scripts, and ``run_autograder`` in a simulated
 Gradescope layout (``$AUTOGRADER_ROOT``), checked against the documented results.json
 format (https://gradescope-autograders.readthedocs.io/en/latest/specs/; docs/gradescope.md)."""
 import json
@@ -15,7 +15,7 @@ import pytest
 
 from assignment.exercises import exercises_of
 from assignment.grade import autograder, report
-from assignment.notebooks.build import main as release_main
+from assignment.cli import main
 
 from assignment.paths import REPO_ROOT
 
@@ -128,7 +128,7 @@ def test_report_writer_matches_the_schema_on_a_synthetic_result():
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     out = tmp_path_factory.mktemp("gradescope")
-    assert release_main(["--gradescope", str(out), "--notebook", "Transformer"]) == 0
+    assert main(["gradescope", "build", str(out), "--notebook", "Transformer"]) == 0
     return out / "autograder.zip"
 
 
@@ -151,13 +151,12 @@ def test_archive_holds_what_gradescope_and_the_grader_need(archive, tmp_path):
     assert "requirements.txt" in setup and "--no-deps" in setup and "bubblewrap" in setup
     # the same sources give the same bytes
     again = tmp_path / "again"
-    assert release_main(["--gradescope", str(again), "--notebook", "Transformer"]) == 0
+    assert main(["gradescope", "build", str(again), "--notebook", "Transformer"]) == 0
     assert (again / "autograder.zip").read_bytes() == archive.read_bytes()
 
 
 def test_one_notebook_per_autograder(tmp_path, capsys):
-    from assignment.cli import main
-    assert main(["release", "--gradescope", str(tmp_path), "--notebook", "Transformer",
+    assert main(["gradescope", "build", str(tmp_path), "--notebook", "Transformer",
                  "--notebook", "NER_DistilBERT"]) == 2
     assert "one notebook" in capsys.readouterr().err
     assert not (tmp_path / "autograder.zip").exists()
@@ -191,7 +190,7 @@ def test_scripts_parse_and_setup_has_a_dry_run(archive, tmp_path):
     assert commands[2] == f"python3.11 -m venv {venv}"
     assert f"pip install --quiet -r {tmp_path / 'source' / 'requirements.txt'}" in commands[4]
     assert "--no-deps -r" in commands[5] and commands[6] == f"cd {tmp_path / 'source'}"
-    assert commands[7].endswith("-m assignment gradescope-run --self-test") and len(commands) == 8
+    assert commands[7].endswith("-m assignment gradescope run --self-test") and len(commands) == 8
     assert not venv.exists()  # a dry run installs nothing
 
 
@@ -260,7 +259,7 @@ def test_run_autograder_in_a_simulated_gradescope_layout(archive, tmp_path):
     root = tmp_path / "autograder"
     _unpack(archive, root)
     solutions = tmp_path / "solutions"
-    subprocess.run([sys.executable, "-m", "assignment", "release", "--notebook", "Transformer",
+    subprocess.run([sys.executable, "-m", "assignment", "notebooks", "build", "--notebook", "Transformer",
                     "--solutions", str(solutions), "--out", str(tmp_path / "learner")],
                    cwd=ROOT, check=True, capture_output=True, timeout=300)
     solved = _run_autograder(root, solutions / "Transformer.ipynb")

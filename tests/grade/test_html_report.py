@@ -166,7 +166,8 @@ def test_drawing_leaves_pyplot_and_the_backend_alone():
 
 
 def test_grade_writes_the_report_beside_the_summary(tmp_path, monkeypatch, capsys):
-    from assignment.grade import batch, cli
+    from assignment import cli
+    from assignment.grade import batch
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -178,7 +179,7 @@ def test_grade_writes_the_report_beside_the_summary(tmp_path, monkeypatch, capsy
 
     monkeypatch.setattr(batch, "run_batch", fake_batch)
     out = tmp_path / "out" / "grades.csv"
-    assert cli.main([str(folder), "--out", str(out), "--isolation", "none", "--quiet",
+    assert cli.main(["grade", str(folder), "--out", str(out), "--isolation", "none", "--quiet",
                      "--notebook", "Transformer"]) == 0
     page = (tmp_path / "out" / "grades-report.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;x()&lt;/script&gt;" in page and "<script" not in page

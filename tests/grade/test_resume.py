@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assignment.grade import batch, cli
+from assignment import cli
+from assignment.grade import batch
 from assignment.grade.sandbox import Limits
 
 from assignment.paths import REPO_ROOT
@@ -68,10 +69,10 @@ def test_rerun_grades_only_what_changed_and_force_regrades_all(tmp_path, capsys)
     shutil.copy(SUBMISSIONS / "not_a_notebook.ipynb", folder / "c.ipynb")
     out = tmp_path / "grades.csv"
     argv = [str(folder), "--out", str(out), "--jobs", "1"]
-    assert cli.main(argv) == 0
+    assert cli.main(["grade", *argv]) == 0
     assert graded_names(capsys.readouterr().err) == ["a.ipynb", "b.ipynb", "c.ipynb"]
     csv_before = out.read_text()
-    assert cli.main(argv) == 0
+    assert cli.main(["grade", *argv]) == 0
     err = capsys.readouterr().err
     assert graded_names(err) == [] and "3 of 3 submissions unchanged" in err
     assert out.read_text() == csv_before
@@ -79,11 +80,11 @@ def test_rerun_grades_only_what_changed_and_force_regrades_all(tmp_path, capsys)
     nb["cells"].append({"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [],
                         "execution_count": None, "id": "extra"})
     (folder / "b.ipynb").write_text(json.dumps(nb))
-    assert cli.main(argv) == 0
+    assert cli.main(["grade", *argv]) == 0
     assert graded_names(capsys.readouterr().err) == ["b.ipynb"]
-    assert cli.main(argv + ["--force"]) == 0
+    assert cli.main(["grade", *argv, "--force"]) == 0
     assert graded_names(capsys.readouterr().err) == ["a.ipynb", "b.ipynb", "c.ipynb"]
-    assert cli.main(argv + ["--force", "--quiet"]) == 0
+    assert cli.main(["grade", *argv, "--force", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from assignment.grade import cli, isolation, runner, sandbox
+from assignment import cli
+from assignment.grade import isolation, runner, sandbox
 
 from assignment.paths import REPO_ROOT
 
@@ -181,7 +182,7 @@ def test_cli_names_a_bad_bwrap_in_one_line(tmp_path, monkeypatch, capsys, kind):
         fake = str(fake)
     monkeypatch.setattr(isolation, "find_bwrap", lambda: fake)
     monkeypatch.setattr(isolation, "_BWRAP_CHECKED", {})
-    code = cli.main([str(SUBMISSIONS / "all_correct.ipynb"), "--isolation", "bwrap"])
+    code = cli.main(["grade", str(SUBMISSIONS / "all_correct.ipynb"), "--isolation", "bwrap"])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert len(err.splitlines()) == 1 and "Traceback" not in err

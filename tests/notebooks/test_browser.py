@@ -1,7 +1,7 @@
 """The learner's session in real JupyterLab, driven in headless Chromium (``make test-browser``).
 
 JupyterLab from this Python environment serves a temporary folder on 127.0.0.1 (a free
-port, a token); ``python -m assignment release`` writes the solved copy to ``solved/`` and
+port, a token); ``python -m assignment notebooks build`` writes the solved copy to ``solved/`` and
 the learner copy to ``learner/``, each next to a link to ``public_tests.py`` (the repository
 is on the kernel's ``PYTHONPATH``). The solved copy is run with *Run > Run All Cells* twice
 in the same kernel, as a learner does after fixing an exercise, and saved; after each run
@@ -69,14 +69,14 @@ def _free_port() -> int:
 
 
 def _release(folder: Path) -> None:
-    """The solved and learner copies, as `python -m assignment release` writes them."""
+    """The solved and learner copies, as `python -m assignment notebooks build` writes them."""
     for sub in ("solved", "learner"):
         (folder / sub).mkdir()
         (folder / sub / "public_tests.py").symlink_to(ROOT / "public_tests.py")
     (folder / "solved" / "build").mkdir()
     # the learner copy's dates section loads the model the solved run trained
     (folder / "learner" / "build").symlink_to(folder / "solved" / "build")
-    subprocess.run([sys.executable, "-m", "assignment", "release", "--notebook", "Transformer",
+    subprocess.run([sys.executable, "-m", "assignment", "notebooks", "build", "--notebook", "Transformer",
                     "--out", str(folder / "learner"), "--solutions", str(folder / "solved")],
                    cwd=ROOT, check=True, capture_output=True, timeout=120)
 

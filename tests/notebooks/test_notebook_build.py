@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from assignment.cli import main
 from assignment.notebooks import cells, markdown, markers
 from assignment.notebooks import build as release
 from assignment.exercises import NOTEBOOKS, exercises_of
@@ -337,7 +338,7 @@ def test_render_is_deterministic():
 RELEASE_IN_CHILD = """
 import sys
 from assignment.cli import main
-status = main(["release", "--out", sys.argv[1], "--solutions", sys.argv[1] + "/solutions"])
+status = main(["notebooks", "build", "--out", sys.argv[1], "--solutions", sys.argv[1] + "/solutions"])
 print("tensorflow imported:", "tensorflow" in sys.modules)
 sys.exit(status)
 """
@@ -370,12 +371,13 @@ def test_committed_notebooks_equal_the_generated_ones():
     assert "Transformer" in names
     stale = release.stale_notebooks()
     assert stale == [], (f"{[str(p) for p in stale]} differ from what the generator writes: "
-                         "run `python -m assignment release` and commit the result")
+                         "run `python -m assignment notebooks build` and commit the result")
 
 
-def test_check_flag_reports_a_stale_notebook(tmp_path):
+def test_notebooks_check_reports_a_stale_notebook(tmp_path, capsys):
     (tmp_path / "Transformer.ipynb").write_text(release.render("Transformer") + " ")
     assert tmp_path / "Transformer.ipynb" in release.stale_notebooks(tmp_path)
-    assert release.main(["--check", "--out", str(tmp_path)]) == 1
+    assert main(["notebooks", "check", "--out", str(tmp_path)]) == 1
+    assert "out of date: " in capsys.readouterr().err
     (tmp_path / "Transformer.ipynb").write_text(release.render("Transformer"))
     assert tmp_path / "Transformer.ipynb" not in release.stale_notebooks(tmp_path)

@@ -12,7 +12,7 @@ import nbformat
 from assignment.notebooks.cells import SOLVED
 
 PASS_TEXT = "All tests passed"
-# The fill-in hints of the checks: the Transformer's (protocol.FILL_IN_HINT) and the NER check's.
+# The fill-in hints of the checks: the Transformer's (judging.FILL_IN_HINT) and the NER check's.
 FILL_IN_HINT = re.compile(r"did you fill in the code|is the exercise filled in", re.IGNORECASE)
 # The one line a lab cell stops with while its exercise fails (assignment/prerequisites.py).
 NOT_READY = re.compile(r"fill in \w+ first")

@@ -1,5 +1,5 @@
 """The learner's release, used as a learner would (slow): a folder holding only what
-``python -m assignment release --student DIR`` writes, set up with its README's first
+``python -m assignment release DIR`` writes, set up with its README's first
 command (a fresh virtual environment), then both notebooks run on that environment's
 kernel (nbclient), started without TF_USE_LEGACY_KERAS: with the reference solutions
 pasted into the graded cells everything runs, every public test passes, the dates

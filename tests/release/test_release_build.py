@@ -1,4 +1,4 @@
-"""The student release (`python -m assignment release --student DIR --zip`): no solutions in
+"""The student release (`python -m assignment release DIR --zip`): no solutions in
 DIR, nothing in DIR imports the repository, from DIR alone the public tests pass the
 reference and name the known mistakes exactly as the repository's public tests do, and the
 archive holds the same files, the same bytes on every run.
@@ -22,7 +22,7 @@ from assignment.exercises import NOTEBOOKS
 import zipfile
 
 from assignment import audience
-from assignment.notebooks.build import main as release_main
+from assignment.cli import main
 from assignment.release.build import VALUES_FILE, write_student_release
 from assignment.release.vendor import PACKAGE, StudentReleaseError, learner_modules, vendored_path
 
@@ -158,7 +158,7 @@ def test_solution_lines_are_found_and_the_rule_keeps_real_code():
 @pytest.fixture(scope="module")
 def student_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("student") / "release"
-    assert release_main(["--student", str(folder), "--zip"]) == 0
+    assert main(["release", str(folder), "--zip"]) == 0
     return folder
 
 
@@ -173,9 +173,9 @@ def test_release_has_the_learner_files_and_no_instructor_modules(student_dir):
             "data/resumes.jsonl", "requirements.txt", "requirements-nodeps.txt", "setup_env.py"} <= names
     assert {vendored_path(module) for module in audience.modules(audience.LEARNER)} <= names
     assert {f"{PACKAGE}/__init__.py", f"{PACKAGE}/checks/protocol.py", f"{PACKAGE}/checks/token_alignment.py",
-            f"{PACKAGE}/ner/tokenizer.py", f"{PACKAGE}/dates/train.py", f"{PACKAGE}/ner/train.py",
+            f"{PACKAGE}/labs/ner/tokenizer.py", f"{PACKAGE}/labs/dates/train.py", f"{PACKAGE}/labs/ner/train.py",
             f"{PACKAGE}/kernelspec.py"} <= names
-    assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py|grade/|cli\.py", name)
+    assert not any(re.search(r"known_mistakes|live\.py|transformer\.py$|align\.py|grade/|cli\.py|commands\.py", name)
                    for name in names)
     # every section of both notebooks: the Transformer's dates section, every NER section
     notebook = json.loads((student_dir / "Transformer.ipynb").read_text())
@@ -481,7 +481,7 @@ def test_the_archive_holds_the_release_and_is_the_same_every_time(student_dir, t
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in bundle.infolist())
         assert bundle.read(f"{student_dir.name}/public_tests.py") == (student_dir / "public_tests.py").read_bytes()
     again = tmp_path / "again" / student_dir.name
-    assert release_main(["--student", str(again), "--zip"]) == 0
+    assert main(["release", str(again), "--zip"]) == 0
     assert again.with_name(again.name + ".zip").read_bytes() == archive.read_bytes()
 
 

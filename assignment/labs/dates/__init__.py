@@ -2,6 +2,6 @@
 
 ``data`` generates the seeded splits and vocabularies, ``model`` holds the configuration,
 building, masks and checkpoints, ``decode`` the greedy decoder, ``plots`` the figures,
-``train`` the loss, schedule and training loop, and ``cli`` the ``python -m assignment
-dates ...`` command line. Imports go one way: cli -> train -> plots -> decode -> model -> data.
+``train`` the loss, schedule and training loop, and ``commands`` what ``python -m assignment
+dates ...`` runs. Imports go one way: commands -> train -> plots -> decode -> model -> data.
 """

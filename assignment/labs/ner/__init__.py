@@ -6,7 +6,7 @@ entities), ``align`` (the graded exercise) and ``checks`` (its public test), ``t
 (offline WordPiece), ``convert`` (a pretrained BERT/MiniLM checkpoint -> DistilBERT,
 exactly), ``modeling`` (tiny / minilm / hub / local models), ``windows`` (long documents
 -> overlapping windows), ``train`` (with per-family defaults), ``metrics``, ``predict``
-and ``cli`` (``python -m assignment ner``).
+and ``commands`` (what ``python -m assignment ner ...`` runs).
 """
 
 # The entity types of the course's resume data set, in priority order: when two spans

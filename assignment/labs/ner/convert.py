@@ -4,10 +4,9 @@ DistilBERT is BERT's encoder without token-type embeddings and pooler, so a post
 BERT (such as MiniLM-L6-H384) maps onto it weight for weight. The one change: BERT adds
 the token-type embedding to every token, and every token here has type 0, so row 0 of
 the token-type table is folded into the position embeddings (a sum of two constants per
-position). ``python -m assignment.labs.ner.convert --out DIR [BERT_DIR]`` writes the result with
+position). ``python -m assignment ner convert --out DIR [BERT_DIR]`` writes the result with
 ``save_pretrained`` (default BERT_DIR: the MiniLM of the optional PyPI package).
 """
-import argparse
 import glob
 import importlib.util
 import json
@@ -189,20 +188,3 @@ def convert(bert_dir, out_dir):
         json.dump({"source": os.path.abspath(bert_dir), "source_config": bert,
                    "folded": "token_type_embeddings[0] added to position_embeddings"}, handle, indent=1)
     return out_dir
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m assignment.labs.ner.convert", description=__doc__.splitlines()[0])
-    parser.add_argument("bert_dir", nargs="?", help="BERT checkpoint folder (default: the installed MiniLM package)")
-    parser.add_argument("--out", required=True, help="output folder for the DistilBERT checkpoint")
-    args = parser.parse_args(argv)
-    try:
-        print("saved", convert(args.bert_dir or minilm_directory(), args.out))
-    except (ConversionError, OSError) as err:
-        print(f"error: {err}")
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

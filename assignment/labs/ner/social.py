@@ -8,9 +8,8 @@ text; most posts hold no entity; person and location are common, the other four 
 and the dev and test posts (every 10th post from the 9th, and from the 10th, which is
 how ``split_examples`` splits a CoNLL file) mostly mention names that never occur in
 training. Every name is made up here or is an ordinary first name or place name.
-``python -m assignment.labs.ner.social`` rewrites data/social.conll byte for byte.
+``python -m assignment ner social`` rewrites data/social.conll byte for byte.
 """
-import argparse
 import random
 
 TYPES = ["person", "location", "corporation", "product", "creative-work", "group"]
@@ -146,18 +145,3 @@ def write(path, n=3000, seed=17):
         lines += [f"{w}\t{t}" for w, t in zip(words, tags)] + [""]
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write("\n".join(lines))
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="data/social.conll")
-    parser.add_argument("-n", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=17)
-    args = parser.parse_args(argv)
-    write(args.out, args.n, args.seed)
-    print(f"wrote {args.n} posts to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

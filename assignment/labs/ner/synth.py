@@ -4,9 +4,8 @@ Every name, company and college is made up from word lists here (no real person'
 data). Resumes vary their section order and headings, use bullets or comma lists,
 multi-word skills, dates, noise lines, entities broken across lines, spans with
 whitespace at their edges, labels as a name or a list, and a few nested spans.
-``python -m assignment.labs.ner.synth`` rewrites data/resumes.jsonl byte for byte.
+``python -m assignment ner synth`` rewrites data/resumes.jsonl byte for byte.
 """
-import argparse
 import json
 import random
 
@@ -262,18 +261,3 @@ def write(path, n=300, seed=13):
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         for record in generate(n, seed):
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="data/resumes.jsonl")
-    parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=13)
-    args = parser.parse_args(argv)
-    write(args.out, args.n, args.seed)
-    print(f"wrote {args.n} resumes to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from assignment.labs.dates import cli, data
+from assignment import cli
+from assignment.labs.dates import data
 from assignment.labs.dates.decode import exact_match, greedy_decode, next_token_probs, translate
 from assignment.labs.dates.model import ModelConfig, build_model, load_model
 from assignment.labs.dates.train import WarmupSchedule, _batches, masked_loss, progress_bar_class, train
@@ -198,7 +199,7 @@ def test_reloaded_checkpoint_decodes_like_the_model_that_saved_it(trained):
 @pytest.mark.slow  # the module's training fixture takes ~20 s
 def test_cli_translate(trained, capsys):
     out, model, _ = trained
-    assert cli.main(["translate", "--model", out, "3 May 1979", "12.03.02"]) == 0
+    assert cli.main(["dates", "translate", "--model", out, "3 May 1979", "12.03.02"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [f"{x} -> {y}" for x, y in zip(["3 May 1979", "12.03.02"],
                                                   translate(model, ["3 May 1979", "12.03.02"]))]
@@ -213,11 +214,11 @@ def test_cli_translate(trained, capsys):
     (["translate", "--model", "{out}"], "the following arguments are required: dates"),
     (["train", "--steps", "0"], "--steps must be positive"),
     (["train", "--steps", "many"], "invalid int value: 'many'"),
-    (["fly"], "invalid choice: 'fly'"),
+    (["fly"], "unknown verb 'fly'"),
 ])
 def test_cli_bad_input_is_one_clear_line(trained, capsys, argv, message):
     out = trained[0]
-    assert cli.main([a.format(out=out) for a in argv]) == 2
+    assert cli.main(["dates", *(a.format(out=out) for a in argv)]) == 2
     captured = capsys.readouterr()
     assert message in captured.err
     assert captured.err.count("\n") == 1 and captured.err.startswith("error: ")
@@ -229,7 +230,7 @@ def test_cli_train_writes_a_model(tmp_path, capsys):
     out = str(tmp_path / "m")
     argv = ["train", "--steps", "3", "--out", out, "--layers", "1", "--dim", "16", "--heads", "1",
             "--ffn", "16", "--train-size", "500", "--eval-every", "3", "--mode", "eager", "--quiet"]
-    assert cli.main(argv) == 0
+    assert cli.main(["dates", *argv]) == 0
     assert "trained 3 steps" in capsys.readouterr().out
     assert load_model(Transformer, out)[1].embedding_dim == 16
 
@@ -258,12 +259,12 @@ def _dates_imports():
 
 
 def test_dates_modules_import_one_way():
-    """cli -> train -> plots -> decode -> model -> data, never back (no import cycle)."""
+    """commands -> train -> plots -> decode -> model -> data, never back (no import cycle)."""
     graph = _dates_imports()
     assert {"model", "plots", "decode", "train", "data"} <= set(graph)
-    assert graph["decode"] & {"train", "plots", "cli"} == set(), graph["decode"]
-    assert graph["model"] & {"train", "plots", "decode", "cli"} == set(), graph["model"]
-    assert graph["plots"] & {"train", "cli"} == set(), graph["plots"]
+    assert graph["decode"] & {"train", "plots", "commands"} == set(), graph["decode"]
+    assert graph["model"] & {"train", "plots", "decode", "commands"} == set(), graph["model"]
+    assert graph["plots"] & {"train", "commands"} == set(), graph["plots"]
 
     def reaches(start, target, seen=()):
         return any(n == target or (n not in seen and reaches(n, target, seen + (n,)))

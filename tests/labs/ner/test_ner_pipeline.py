@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from assignment.labs.ner import cli, modeling, synth
+from assignment import cli
+from assignment.labs.ner import modeling, synth
 from assignment.labs.ner.align import tokenize_and_align_labels as reference
 from assignment.checks.alignment_probe import check_tokenizer
 from assignment.labs.ner.data import read_resumes, split_examples, tag_names
@@ -141,21 +142,21 @@ def test_cli_train_evaluate_predict(tmp_path, capsys):
     records = synth.generate(n=20, seed=5)
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp_path / "run"
-    assert cli.main(["train", "--data", str(data), "--model", "tiny", "--epochs", "1", "--out", str(out), "--quiet"]) == 0
+    assert cli.main(["ner", "train", "--data", str(data), "--model", "tiny", "--epochs", "1", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "micro avg" in printed and "example prediction" in printed
     for name in ["model/config.json", "model/tf_model.h5", "model/tokenizer.json", "labels.json", "curves.png",
                  "history.json", "test_report.json"]:
         assert (out / name).exists(), name
     assert json.loads((out / "model" / "config.json").read_text())["id2label"]["1"] == "B-Name"
-    assert cli.main(["evaluate", "--model", str(out / "model"), "--data", str(data), "--report",
+    assert cli.main(["ner", "evaluate", "--model", str(out / "model"), "--data", str(data), "--report",
                      str(tmp_path / "rep.json")]) == 0
     assert "micro avg" in json.loads((tmp_path / "rep.json").read_text())
     capsys.readouterr()
-    assert cli.main(["predict", "--model", str(out / "model"), "--json", "Mira Okafor, Data Analyst in Pune"]) == 0
+    assert cli.main(["ner", "predict", "--model", str(out / "model"), "--json", "Mira Okafor, Data Analyst in Pune"]) == 0
     entities = json.loads(capsys.readouterr().out)
     assert isinstance(entities, list) and all(set(e) == {"label", "start", "end", "text"} for e in entities)
-    assert cli.main(["predict", "--model", str(out / "model"), "--max-length", "4096", "hi"]) == 2
+    assert cli.main(["ner", "predict", "--model", str(out / "model"), "--max-length", "4096", "hi"]) == 2
     assert "--max-length 4096" in capsys.readouterr().err
 
 
@@ -165,14 +166,14 @@ def test_cli_train_evaluate_predict(tmp_path, capsys):
     (["predict", "--model", "{missing}", "hello"], "does not exist"),
     (["train"], "--data"),
     (["train", "--data", "{bad}", "--epochs", "0"], "--epochs and --batch-size must be at least 1"),
-    (["fly"], "invalid choice"),
+    (["fly"], "unknown verb 'fly'"),
 ])
 def test_cli_errors_exit_2_without_traceback(tmp_path, capsys, argv, message):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"content": "a", "annotation": null}\n{"content": \n', encoding="utf-8")
     argv = [a.format(bad=bad, missing=tmp_path / "nope") for a in argv]
     message = message.format(bad=bad)
-    assert cli.main(argv) == 2
+    assert cli.main(["ner", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
@@ -180,7 +181,7 @@ def test_cli_errors_exit_2_without_traceback(tmp_path, capsys, argv, message):
 def test_cli_skip_bad_counts_and_goes_on(tmp_path, capsys):
     bad = tmp_path / "bad.conll"
     bad.write_text("Mira B-PER\nOkafor\n\nPune B-LOC\n", encoding="utf-8")
-    assert cli.main(["evaluate", "--model", str(tmp_path / "nope"), "--data", str(bad), "--skip-bad"]) == 2
+    assert cli.main(["ner", "evaluate", "--model", str(tmp_path / "nope"), "--data", str(bad), "--skip-bad"]) == 2
     err = capsys.readouterr().err
     assert "skipped 1 bad item(s)" in err and "bad.conll:2:" in err
 

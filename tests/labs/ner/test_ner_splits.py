@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from assignment.labs.ner import cli
+from assignment import cli
 from assignment.labs.ner.data import read_conll
 from assignment.labs.ner.decoding import repair_bio, transition_mask, viterbi
 from assignment.labs.ner.metrics import entity_f1
@@ -128,7 +128,7 @@ def test_train_file_errors_name_the_file_and_line(tmp_path, capsys, argv, messag
     (tmp_path / "bad.conll").write_text("Mira\tB-person\nOkafor\tI-person\nsays\tX-person\n", encoding="utf-8")
     (tmp_path / "empty.conll").write_text("\n \n", encoding="utf-8")
     argv = [a.format(**names) for a in argv]
-    assert cli.main(argv) == 2
+    assert cli.main(["ner", *argv]) == 2
     err = capsys.readouterr().err
     assert message.format(**names) in err and "Traceback" not in err
 
@@ -142,7 +142,7 @@ def test_same_command_twice_same_scores_and_early_stopping(tmp_path, capsys):
             "--epochs", "2", "--batch-size", "8", "--quiet"]
     summaries = []
     for run in ("a", "b"):
-        assert cli.main(argv + ["--out", str(tmp_path / run)]) == 0
+        assert cli.main(["ner", *argv, "--out", str(tmp_path / run)]) == 0
         printed = capsys.readouterr().out
         assert "validation, entity level (20 documents)" in printed and "test, entity level (20 documents)" in printed
         summaries.append(json.loads((tmp_path / run / "history.json").read_text()))
@@ -153,7 +153,7 @@ def test_same_command_twice_same_scores_and_early_stopping(tmp_path, capsys):
     assert a["train_file"] == train_file and a["validation_file"] == dev_file and a["test_file"] == test_file
     # A learning rate too small to find anything: dev F1 stays 0, so the best epoch is the
     # first and a patience of 1 stops training after the second of five.
-    assert cli.main(argv[:-5] + ["--epochs", "5", "--patience", "1", "--lr", "1e-9", "--batch-size", "8",
+    assert cli.main(["ner", *argv[:-5], "--epochs", "5", "--patience", "1", "--lr", "1e-9", "--batch-size", "8",
                                  "--decoding", "bio", "--subtokens", "all", "--out", str(tmp_path / "c"),
                                  "--quiet"]) == 0
     printed = capsys.readouterr().out
