@@ -22,8 +22,8 @@ import functools
 
 import numpy as np
 
-from assignment.checks.protocol import (BEYOND, COURSE, FILL_IN_HINT, PUBLIC, Check, CheckFailed, Group, register,
-                                        short_error)
+from assignment.checks.judging import FILL_IN_HINT, CheckFailed, short_error
+from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 from assignment.checks.alignment_probe import tokenizer_fingerprint
 from assignment.labs.ner.tokenizer import train_wordpiece
 
