@@ -142,5 +142,5 @@ def train(qa_model, tokenizer, train_examples, dev_examples, epochs=6, batch_siz
 # generated training stories (five questions each) the benchmark draws.
 DEFAULTS = {
     "tiny": dict(epochs=16, batch_size=16, learning_rate=2e-3, warmup=0.1, train_stories=900),
-    "minilm": dict(epochs=2, batch_size=16, learning_rate=1e-4, warmup=0.1, train_stories=900),
+    "minilm": dict(epochs=3, batch_size=16, learning_rate=1e-4, warmup=0.1, train_stories=200),
 }
