@@ -16,12 +16,14 @@ in part, gets position 0, the ``[CLS]`` token, for both start and end (the conve
 Hugging Face's SQuAD 2.0 examples for "no answer here").
 """
 
-MAX_LENGTH = 128  # the lab's stories (ten statements at most) are about 75 tokens with the question
+# answer_token_positions' default, written out in its signature (the notebook's cell holds the
+# function only); the lab's stories are about 75 tokens with their question.
+MAX_LENGTH = 128
 
 
 # UNQ_C1 (UNIQUE CELL IDENTIFIER, DO NOT EDIT)
 # GRADED FUNCTION answer_token_positions
-def answer_token_positions(tokenizer, question, story, answer, answer_start, max_length=MAX_LENGTH):
+def answer_token_positions(tokenizer, question, story, answer, answer_start, max_length=128):
     """Tokenize a (question, story) pair and find the answer's first and last token.
 
     Arguments:
