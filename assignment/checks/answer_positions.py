@@ -58,47 +58,55 @@ _SHORT = _story("Mary moved to the bathroom.", "John went to the hallway.")
 _MOVES = ["Daniel went to the bedroom.", "Sandra journeyed to the office.", "John moved to the kitchen.",
           "Mary went back to the garden.", "Daniel travelled to the hallway.", "Sandra went to the bathroom."]
 _LONG = _story("John moved to the garden.", *(_MOVES * 4), "Mary went to the office.")  # ~200 tokens
-_OTHER1 = _story("Daniel journeyed to the hallway.", "John went to the garden.", "Daniel moved to the kitchen.",
-                 "John travelled to the office.")
-_OTHER2 = _story("Mary went to the garden.", "Sandra travelled to the bedroom.", "Mary went back to the garden.",
-                 "Daniel moved to the hallway.", "Sandra journeyed to the kitchen.", "John went to the office.",
-                 "Mary moved to the bathroom.", "Daniel went to the office.")
-_OTHER3 = _story("Sandra moved to the hallway.", "John journeyed to the bathroom.", "Sandra went to the bedroom.",
-                 "John travelled to the hallway.")
-_END = _story("John went to the hallway.", "Daniel moved to the bedroom.", "Mary travelled to the kitchen.",
-              "Sandra journeyed to the office.", "Mary went to the garden.")
-_END_BARE = _story("Daniel went to the office.", "Sandra moved to the kitchen.", "John journeyed to the bathroom")
-_LONG_LATE = _story(*(_MOVES[2:] * 5), "Daniel journeyed to the garden.")  # ~170 tokens
 _NOT_SANDRA = [move for move in _MOVES if not move.startswith("Sandra")]
-_LONG_EARLY = _story("Sandra travelled to the kitchen.", *(_NOT_SANDRA * 5))
+
+# key -> (group id, question, story, answer, which occurrence of the answer is meant (-1: the
+# last one, the supporting fact here), keyword arguments). Literal tuples led by the group
+# id, the hidden stories written inside them: a student release cuts the hidden entries
+# (assignment/release/vendor.py, prune_hidden), stories included.
+_CASES = {
+    "public": ("public", "Where is Mary?", _PUBLIC, "bathroom", -1, {}),
+    "public_short": ("public", "Where is Mary?", _SHORT, "bathroom", -1, {}),
+    "public_cut": ("public", "Where is Mary?", _LONG, "office", -1, {}),
+    "other_daniel": ("other_stories", "Where is Daniel?",
+                     _story("Daniel journeyed to the hallway.", "John went to the garden.",
+                            "Daniel moved to the kitchen.", "John travelled to the office."), "kitchen", -1, {}),
+    "other_mary": ("other_stories", "Where is Mary?",
+                   _story("Mary went to the garden.", "Sandra travelled to the bedroom.",
+                          "Mary went back to the garden.", "Daniel moved to the hallway.",
+                          "Sandra journeyed to the kitchen.", "John went to the office.", "Mary moved to the bathroom.",
+                          "Daniel went to the office."), "bathroom", -1, {}),
+    "other_sandra": ("other_stories", "Where is Sandra?",
+                     _story("Sandra moved to the hallway.", "John journeyed to the bathroom.",
+                            "Sandra went to the bedroom.", "John travelled to the hallway."), "bedroom", -1, {}),
+    "other_first": ("other_stories", "Where is John?",
+                    _story("Mary went to the garden.", "Sandra travelled to the bedroom.",
+                           "Mary went back to the garden.", "Daniel moved to the hallway.",
+                           "Sandra journeyed to the kitchen.", "John went to the office.",
+                           "Mary moved to the bathroom.", "Daniel went to the office."), "office", 0, {}),
+    "end_last_sentence": ("answer_at_end", "Where is Mary?",
+                          _story("John went to the hallway.", "Daniel moved to the bedroom.",
+                                 "Mary travelled to the kitchen.", "Sandra journeyed to the office.",
+                                 "Mary went to the garden."), "garden", -1, {}),
+    "end_no_full_stop": ("answer_at_end", "Where is John?",
+                         _story("Daniel went to the office.", "Sandra moved to the kitchen.",
+                                "John journeyed to the bathroom"), "bathroom", -1, {}),
+    "cut_before": ("truncated", "Where is Daniel?", _story(*(_MOVES[2:] * 5), "Daniel journeyed to the garden."),
+                   "garden", -1, {}),  # ~170 tokens
+    "cut_after": ("truncated", "Where is Sandra?", _story("Sandra travelled to the kitchen.", *(_NOT_SANDRA * 5)),
+                  "kitchen", 0, {}),
+    "window_through": ("windows", "Where is Mary?", _SHORT, "bathroom", -1, {"max_length": 14}),
+    "window_exact": ("windows", "Where is Mary?", _SHORT, "bathroom", -1, {"max_length": 15}),
+}
 
 
-def _case(group, question, story, answer, which=-1, **kwargs):
-    """(group, question, story, answer, answer_start, kwargs); ``which``: the answer's
-    occurrence (-1: the last one, the supporting fact in these stories)."""
+def _located(group, question, story, answer, which, kwargs):
+    """The case with the answer's character index in place of ``which``."""
     starts = [index for index in range(len(story)) if story.startswith(answer, index)]
     return group, question, story, answer, starts[which], kwargs
 
 
-def _cases():
-    return {
-        "public": _case("public", "Where is Mary?", _PUBLIC, "bathroom"),
-        "public_short": _case("public", "Where is Mary?", _SHORT, "bathroom"),
-        "public_cut": _case("public", "Where is Mary?", _LONG, "office"),
-        "other_daniel": _case("other_stories", "Where is Daniel?", _OTHER1, "kitchen"),
-        "other_mary": _case("other_stories", "Where is Mary?", _OTHER2, "bathroom"),
-        "other_sandra": _case("other_stories", "Where is Sandra?", _OTHER3, "bedroom"),
-        "other_first": _case("other_stories", "Where is John?", _OTHER2, "office", which=0),
-        "end_last_sentence": _case("answer_at_end", "Where is Mary?", _END, "garden"),
-        "end_no_full_stop": _case("answer_at_end", "Where is John?", _END_BARE, "bathroom"),
-        "cut_before": _case("truncated", "Where is Daniel?", _LONG_LATE, "garden"),
-        "cut_after": _case("truncated", "Where is Sandra?", _LONG_EARLY, "kitchen", which=0),
-        "window_through": _case("windows", "Where is Mary?", _SHORT, "bathroom", max_length=14),
-        "window_exact": _case("windows", "Where is Mary?", _SHORT, "bathroom", max_length=15),
-    }
-
-
-CASES = _cases()
+CASES = {key: _located(*case) for key, case in _CASES.items()}
 
 
 class _SpyTokenizer:
@@ -232,9 +240,7 @@ def as_plain(record, what="answer_token_positions"):
 
 
 def _shown(position):
-    if position == "none":
-        return "None"
-    return position[2:] if isinstance(position, str) else str(position)
+    return "None" if position == "none" else position[2:] if isinstance(position, str) else str(position)
 
 
 @register
