@@ -5,9 +5,9 @@ instructor-only code, read by the student release, the grader's sandbox and the 
   grader. The student release (``python -m assignment release DIR``) ships
   every learner module, vendored with its imports renamed; learner code may import them
   in the sandbox.
-* ``SANDBOX``: the grader's own child side (its runner). Staged into the sandbox, because
-  the sandboxed child runs it, but never shipped to learners, and learner code may not
-  import it.
+* ``SANDBOX``: the grader's own child side (``assignment.grade.child``). Staged into the
+  sandbox, because the sandboxed child runs it, but never shipped to learners, and learner
+  code may not import it.
 * ``INSTRUCTOR``: everything else: the reference solutions, the known mistakes (they
   re-implement the solutions), the live reference, the grader, the notebook generator and
   release, the command lines, the data generators. Never shipped, never staged, and
@@ -38,6 +38,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.prerequisites": LEARNER,  # a lab cell stops with one line while its exercise fails
     "assignment.kernelspec": LEARNER,  # the release's set-up installs its kernel with it (standard library only)
     "assignment.paths": LEARNER,  # where things are (the sandbox stages it too)
+    "assignment.atomic": INSTRUCTOR,  # the one atomic file write (grader, release); no learner module uses it
     # the checks: public side (scenarios, hints, comparisons; hidden groups are cut when shipped)
     "assignment.checks": LEARNER,
     "assignment.checks.protocol": LEARNER,
@@ -101,8 +102,16 @@ AUDIENCE: Dict[str, str] = {
     "assignment.__main__": INSTRUCTOR,
     # the grader: its child side runs in the sandbox, the rest stays outside
     "assignment.grade": SANDBOX,
-    "assignment.grade.runner": SANDBOX,
-    "assignment.audience": SANDBOX,  # this table: the runner reads it to refuse imports
+    "assignment.grade.child": SANDBOX,  # the program of the sandboxed child, one step per module
+    "assignment.grade.child.main": SANDBOX,  # its entry point (what the sandbox launches)
+    "assignment.grade.child.channel": SANDBOX,
+    "assignment.grade.child.process_limits": SANDBOX,
+    "assignment.grade.child.landlock": SANDBOX,
+    "assignment.grade.child.sealed_reference": SANDBOX,
+    "assignment.grade.child.supervisor": SANDBOX,
+    "assignment.grade.child.exercise": SANDBOX,
+    "assignment.grade.child.cleanup": SANDBOX,
+    "assignment.audience": SANDBOX,  # this table: the child reads it to refuse imports
     "assignment.grade.batch": INSTRUCTOR,
     "assignment.grade.commands": INSTRUCTOR,
     "assignment.grade.core": INSTRUCTOR,
@@ -113,10 +122,15 @@ AUDIENCE: Dict[str, str] = {
     "assignment.grade.course_edition": INSTRUCTOR,
     "assignment.grade.report": INSTRUCTOR,
     "assignment.grade.sandbox": INSTRUCTOR,
+    "assignment.grade.child_process": INSTRUCTOR,  # the grader's handle on the sandboxed child
     "assignment.grade.similarity": INSTRUCTOR,
     "assignment.grade.autograder": INSTRUCTOR,  # the Gradescope autograder: it ships the grader and the reference
     "assignment.grade.html_report": INSTRUCTOR,
     "assignment.grade.intake": INSTRUCTOR,  # reads platform exports (the instructor's side)
+    "assignment.grade.platform_layouts": INSTRUCTOR,
+    "assignment.grade.submission_tree": INSTRUCTOR,
+    "assignment.grade.version_key": INSTRUCTOR,
+    "assignment.grade.worker": INSTRUCTOR,
     "assignment.grade.archive": INSTRUCTOR,
 }
 # Outside the package: the repository's own public_tests.py runs the live reference.
@@ -126,10 +140,11 @@ INSTRUCTOR_FILES = ("public_tests.py",)
 # staged there, and nothing else of the repository is. A package named here is staged
 # whole, less its instructor-only modules.
 SANDBOX_STAGED = ("assignment", "assignment.legacy_keras", "assignment.exercises", "assignment.observations",
-                  "assignment.checks", "assignment.grade", "assignment.grade.runner", "assignment.audience", "assignment.paths",
+                  "assignment.checks", "assignment.grade", "assignment.grade.child", "assignment.audience", "assignment.paths",
                   "assignment.labs", "assignment.labs.ner",
                   "assignment.labs.ner.tokenizer")
-WHOLE_PACKAGES = ("assignment.checks",)  # staged with every learner module in it
+WHOLE_PACKAGES = ("assignment.checks", "assignment.grade.child")  # staged with every module in it that
+# is not instructor-only
 
 
 def of(module: str) -> str:

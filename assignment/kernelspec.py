@@ -71,6 +71,7 @@ def add_env(path, env=None) -> dict:
     path = Path(path)
     spec = read_spec(path)
     spec["env"] = {**spec.get("env", {}), **env}
+    # Its own atomic write, not assignment.atomic's: this file runs alone, as a script (the release's set-up).
     handle, temporary = tempfile.mkstemp(prefix=".kernel-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

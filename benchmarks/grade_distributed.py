@@ -51,7 +51,7 @@ def start_cluster(workers: int, logs: Path):
     """A scheduler and ``workers`` workers as subprocesses; returns (address, processes, seconds)."""
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1",
+    env = dict({k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1",
                DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
     processes = []
     started = time.monotonic()

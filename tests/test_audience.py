@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assignment import audience
-from assignment.grade import isolation, runner
+from assignment.grade import isolation
+from assignment.grade.child.exercise import BLOCKED_MODULES
 
 from assignment.paths import REPO_ROOT
 
@@ -53,7 +54,7 @@ def test_the_reference_solutions_and_the_grader_are_instructor_only():
     for module in ("assignment.transformer", "assignment.labs.ner.align", "assignment.checks.known_mistakes",
                    "assignment.checks.live", "assignment.grade.core", "assignment.notebooks.build"):
         assert audience.of(module) == audience.INSTRUCTOR, module
-    assert audience.of("assignment.grade.runner") == audience.SANDBOX
+    assert audience.of("assignment.grade.child.main") == audience.SANDBOX
 
 
 def test_the_sandbox_and_the_grader_follow_the_table():
@@ -62,8 +63,8 @@ def test_the_sandbox_and_the_grader_follow_the_table():
         module = path[:-len(".py")].replace("/", ".").removesuffix(".__init__")
         assert audience.of(module) in (audience.LEARNER, audience.SANDBOX), path
     assert set(isolation.NEVER_STAGED) >= {audience.module_path(m) for m in audience.modules(audience.INSTRUCTOR)}
-    assert set(runner.BLOCKED_MODULES) == set(audience.modules(audience.INSTRUCTOR) + audience.modules(audience.SANDBOX))
-    assert not set(runner.BLOCKED_MODULES) & set(audience.modules(audience.LEARNER))
+    assert set(BLOCKED_MODULES) == set(audience.modules(audience.INSTRUCTOR) + audience.modules(audience.SANDBOX))
+    assert not set(BLOCKED_MODULES) & set(audience.modules(audience.LEARNER))
 
 
 def test_the_release_ships_exactly_the_learner_modules():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib
-import os
 import sys
 import threading
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from assignment.checks.protocol import PUBLIC, Check, Reference
 from assignment.observations import decode, encode
 from assignment import paths
+from assignment.atomic import write_text
 
 PACKAGE_DIR = paths.PACKAGE_DIR / "checks"
 
@@ -104,10 +104,7 @@ class LiveReference(Reference):
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            temporary.write_text(encode(value), encoding="utf-8")
-            os.replace(temporary, path)
+            write_text(path, encode(value))
         except OSError:
             pass
 

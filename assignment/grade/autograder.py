@@ -30,7 +30,13 @@ import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from assignment.atomic import replacing, write_text
 from assignment.errors import Failure, UsageError
+from assignment.exercises import NOTEBOOKS
+from assignment.grade import GRADER_VERSION, report
+from assignment.grade.core import error_result, grade_safely
+from assignment.grade.isolation import IsolationError, select
+from assignment.grade.sandbox import Limits
 from assignment.notebooks.build import available_notebooks, display_path, render
 from assignment.notebooks.cells import SOLVED
 from assignment.paths import REPO_ROOT
@@ -108,8 +114,6 @@ def _package_files(root: Path = REPO_ROOT) -> List[str]:
 def autograder_config(notebook: Optional[str] = None, policy: str = "course", timeout: float = 60.0,
                       memory: int = 4 << 30, isolation: str = "auto") -> Dict:
     """What ``run_autograder`` grades with (``gradescope_config.json``)."""
-    from assignment.grade import GRADER_VERSION
-
     return {"notebook": notebook, "policy": policy, "timeout": timeout, "memory": memory, "isolation": isolation,
             "grader_version": GRADER_VERSION}
 
@@ -126,8 +130,6 @@ def write_autograder(out_dir, notebooks: Optional[Sequence[str]] = None, config:
     """Write ``out_dir/autograder.zip``; returns its path. ``notebooks``: the notebook the
     Gradescope assignment is (one name), or None to detect it per submission; their solved
     copies go to ``selftest/`` (the first is the self-test's)."""
-    from assignment.exercises import NOTEBOOKS
-
     names = list(notebooks or [])
     unknown = [name for name in names if name not in NOTEBOOKS]
     if unknown:
@@ -143,8 +145,7 @@ def write_autograder(out_dir, notebooks: Optional[Sequence[str]] = None, config:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / ARCHIVE_NAME
-    temporary = out / f".{ARCHIVE_NAME}.{os.getpid()}.tmp"
-    with zipfile.ZipFile(temporary, "w") as archive:
+    with replacing(path) as temporary, zipfile.ZipFile(temporary, "w") as archive:
         _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
         _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
         _add(archive, CONFIG_NAME, (json.dumps(config, indent=2) + "\n").encode())
@@ -153,7 +154,6 @@ def write_autograder(out_dir, notebooks: Optional[Sequence[str]] = None, config:
         for relative in _package_files(root):
             _add(archive, relative, (root / relative).read_bytes())
         _add(archive, config["self_test"], render(solved[0], SOLVED).encode())
-    os.replace(temporary, path)
     return path
 
 
@@ -167,8 +167,6 @@ def find_submission(folder: Path, notebook: Optional[str] = None) -> Path:
     """The file to grade in Gradescope's submission folder (subfolders too, as an uploaded
     zip unpacks). Never follows a symlink. Preference: a file named like the notebook
     (``Transformer.ipynb``), else the only ``.ipynb``, else the only ``.py``."""
-    from assignment.exercises import NOTEBOOKS
-
     found: List[Path] = []
     links: List[str] = []
     seen = 0
@@ -220,9 +218,6 @@ def read_config(source: Path) -> Dict:
 
 
 def _limits(config: Dict):
-    from assignment.grade.isolation import IsolationError, select
-    from assignment.grade.sandbox import Limits
-
     if (config.get("isolation") or "auto") == "none":
         # run_autograder runs as root: unconfined learner code could rewrite results.json
         raise IsolationError("isolation 'none' is refused in an autograder: the learner's code would run as root "
@@ -237,11 +232,6 @@ def grade_root(root: Path, source: Optional[Path] = None) -> Dict:
     """Grade the submission of a Gradescope layout ``root`` and write its
     ``results/results.json``; returns the result. Whatever happens, a results file is
     written (an error result when the submission or the grader fails)."""
-    from assignment.grade import report
-    from assignment.grade.batch import grade_safely, write_atomically
-    from assignment.grade.core import error_result
-    from assignment.grade.isolation import IsolationError
-
     root = Path(root)
     source = Path(source) if source else REPO_ROOT
     started = time.monotonic()
@@ -262,7 +252,7 @@ def grade_root(root: Path, source: Optional[Path] = None) -> Dict:
         result = error_result(submission, f"the autograder failed: {detail}. Please tell your instructor.",
                               notebook, policy)
     result["seconds"] = round(time.monotonic() - started, 3)
-    write_atomically(root / "results" / "results.json", json.dumps(report.gradescope(result), indent=2) + "\n")
+    write_text(root / "results" / "results.json", json.dumps(report.gradescope(result), indent=2) + "\n")
     print(report.table(result))  # /autograder/results/stdout: for the instructor
     return result
 

@@ -21,9 +21,19 @@ import os
 import sys
 import time
 from pathlib import Path
+from collections import Counter
 from typing import Dict, Optional
 
+from assignment.atomic import replacing, write_text
 from assignment.errors import UsageError
+from assignment.exercises import NOTEBOOKS, exercises_of
+from assignment.grade import html_report, intake, report, similarity
+from assignment.grade.archive import is_archive
+from assignment.grade import batch
+from assignment.grade.core import error_result, grade_file
+from assignment.grade.extract import SubmissionError
+from assignment.grade.isolation import IsolationError, select
+from assignment.grade.sandbox import Limits
 
 
 def grade_path(path, *, json_path: Optional[str] = None, gradescope_path: Optional[str] = None,
@@ -33,19 +43,14 @@ def grade_path(path, *, json_path: Optional[str] = None, gradescope_path: Option
                force: bool = False, quiet: bool = False) -> int:
     """Grade ``path``: one submission (a table; ``json_path``/``gradescope_path`` files) or a
     folder/archive of them (``out``: the CSV, with the JSON and reports next to it)."""
-    from assignment.exercises import NOTEBOOKS
-    from assignment.grade.sandbox import Limits
-
     if notebook is not None and notebook not in NOTEBOOKS:
         raise UsageError(f"no notebook {notebook!r}; known: {', '.join(NOTEBOOKS)}")
-    from assignment.grade.isolation import IsolationError, select
     if no_namespaces:
         print("warning: --no-namespaces is deprecated; use --isolation none", file=sys.stderr)
     try:
         confinement = select(isolation or ("none" if no_namespaces else "auto"))
     except IsolationError as error:
         raise UsageError(str(error)) from None
-    from assignment.grade.archive import is_archive
     path = Path(path)
     many = path.is_dir() or is_archive(path)
     cores = os.cpu_count() or 1
@@ -79,9 +84,6 @@ def grade_path(path, *, json_path: Optional[str] = None, gradescope_path: Option
 def grade_one_file(path: Path, limits, notebook: Optional[str] = None, policy: str = "course",
                    json_path: Optional[str] = None, gradescope_path: Optional[str] = None) -> int:
     """One submission: the table on stdout, the JSON and Gradescope files if asked."""
-    from assignment.grade import report
-    from assignment.grade.core import grade_file
-    from assignment.grade.extract import SubmissionError
 
     try:
         result = grade_file(path, limits, notebook, policy)
@@ -100,9 +102,6 @@ def grade_directory(folder: Path, out: Optional[str], limits, notebook: Optional
                     force: bool = False, quiet: bool = False, options: Optional[Dict] = None) -> int:
     """A folder: grade what is new or changed (locally or on Dask), then write the CSV, the
     class summary and the similarity report for every submission."""
-    from assignment.exercises import exercises_of
-    from assignment.grade import html_report, intake, report, similarity
-    from assignment.grade.batch import run_batch, write_atomically
 
     if not out:
         raise UsageError("grading a folder or an archive needs --out grades.csv")
@@ -115,7 +114,7 @@ def grade_directory(folder: Path, out: Optional[str], limits, notebook: Optional
     paths = [s.path for s in submissions if s.error is None]
     started = time.monotonic()
     try:
-        graded = run_batch(paths, limits, notebook, json_dir, jobs=jobs, scheduler=scheduler,
+        graded = batch.run_batch(paths, limits, notebook, json_dir, jobs=jobs, scheduler=scheduler,
                            force=force, quiet=quiet, options=options, policy=policy,
                            students=[s.student for s in submissions if s.error is None])
     except KeyboardInterrupt:
@@ -129,21 +128,20 @@ def grade_directory(folder: Path, out: Optional[str], limits, notebook: Optional
         # one notebook: OUT and OUT-*.{md,json}; a mixed batch: OUT-<notebook>.csv and its own reports
         csv_path = out if len(groups) == 1 else out.with_name(f"{out.stem}-{graded_as}{out.suffix or '.csv'}")
         names = [e.name for e in exercises_of(graded_as)]
-        temporary = csv_path.with_name(f".{csv_path.name}.{os.getpid()}.tmp")
-        report.write_csv(temporary, rows, names)
-        os.replace(temporary, csv_path)
+        with replacing(csv_path) as temporary:
+            report.write_csv(temporary, rows, names)
         document = report.summary(rows, names)
         summary_json = csv_path.with_name(csv_path.stem + "-summary.json")
         summary_md = csv_path.with_name(csv_path.stem + "-summary.md")
-        write_atomically(summary_json, json.dumps(document, indent=2) + "\n")
-        write_atomically(summary_md, report.summary_markdown(document))
+        write_text(summary_json, json.dumps(document, indent=2) + "\n")
+        write_text(summary_md, report.summary_markdown(document))
         similar = similarity.scan([Path(row["file"]) for row in rows if not row.get("not_read")], graded_as)
         similarity_json = csv_path.with_name(csv_path.stem + "-similarity.json")
         similarity_md = csv_path.with_name(csv_path.stem + "-similarity.md")
-        write_atomically(similarity_json, json.dumps(similar, indent=2) + "\n")
-        write_atomically(similarity_md, similarity.markdown(similar))
+        write_text(similarity_json, json.dumps(similar, indent=2) + "\n")
+        write_text(similarity_md, similarity.markdown(similar))
         report_html = csv_path.with_name(csv_path.stem + "-report.html")
-        write_atomically(report_html, html_report.render(document, rows, similar, graded_as))
+        write_text(report_html, html_report.render(document, rows, similar, graded_as))
         flagged += sum(len(e["pairs"]) for e in similar["exercises"].values())
         written += [f"{csv_path} ({graded_as}, {len(rows)})", str(summary_md), str(summary_json), str(similarity_md),
                     str(report_html)]
@@ -155,10 +153,7 @@ def grade_directory(folder: Path, out: Optional[str], limits, notebook: Optional
 def by_notebook(results):
     """{notebook: results graded as it}, registry order. A result of no known notebook (an
     unreadable file) joins the batch's most frequent notebook."""
-    from collections import Counter
 
-    from assignment.exercises import NOTEBOOKS
-    from assignment.grade.core import error_result
     counts = Counter(result.get("notebook") for result in results if result.get("notebook"))
     fallback = max(NOTEBOOKS, key=lambda name: (counts[name], name == "Transformer"))
     groups = {}

@@ -9,9 +9,11 @@ from __future__ import annotations
 import atexit
 import threading
 import time
-from pathlib import Path
+import traceback
 from typing import Dict, List, Optional
 
+from assignment.checks import make_check
+from assignment.checks.live import LiveReference
 from assignment.exercises import NOTEBOOKS, exercises_of
 from assignment.grade import GRADER_VERSION
 from assignment.grade.extract import (SubmissionError, find_all, read_cells, replayed_imports,  # noqa: F401
@@ -19,7 +21,6 @@ from assignment.grade.extract import (SubmissionError, find_all, read_cells, rep
 from assignment.grade.given_code import GIVEN_HELPERS, given_code_edits, helper_edits, is_stub
 from assignment.grade.course_edition import detect as detect_release
 from assignment.grade.sandbox import Limits, Session, decode_observations, load_reference
-from assignment.notebooks.markers import module_path
 from assignment.paths import GRADE_CACHE_DIR
 
 NOT_IMPLEMENTED = ("Not implemented: {name} is still the stub of the release. Fill in the code between "
@@ -54,8 +55,6 @@ def check_for(exercise, settings=None, module=None):
     key = (module, exercise.name, tuple(sorted(settings.items())))
     with _CHECKS_LOCK:
         if key not in _CHECKS:
-            from assignment.checks import make_check
-            from assignment.checks.live import LiveReference
             if module not in _REFERENCES:
                 _REFERENCES[module] = LiveReference(module, CACHE_DIR)
             _CHECKS[key] = make_check(exercise, _REFERENCES[module], **settings)
@@ -251,3 +250,13 @@ def error_result(path, message: str, notebook: Optional[str] = None, policy: str
             "error": message, "seconds": 0.0, "grader_version": GRADER_VERSION,
             "tensorflow_version": _tensorflow_version(), "python_version": None}
 
+
+def grade_safely(path, limits: Limits, notebook: str = "Transformer", policy: str = "course") -> Dict:
+    """grade_file, with any failure turned into an error row (what a batch's worker runs)."""
+    try:
+        return grade_file(path, limits, notebook, policy)
+    except SubmissionError as error:
+        return error_result(path, f"unreadable submission: {error}", notebook, policy)
+    except Exception as error:  # noqa: BLE001 - a grader bug must not stop the batch
+        detail = traceback.format_exception_only(type(error), error)[-1].strip()
+        return error_result(path, f"the grader failed on this submission: {detail}", notebook, policy)

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Sequence
 
+from assignment.checks.inputs import CONVENTIONS
+
 CURRENT, RELEASE_2021 = "current", "2021"
 REFERENCE_MODULES = {RELEASE_2021: "assignment.transformer_2021"}  # instructor-only, like assignment.transformer
 MIN_SIGNS = 2  # one sign alone (a renamed argument, a test copied in) is not a release
@@ -45,7 +47,6 @@ class Release:
         """One line for the top of the report (empty for the current release)."""
         if self.name == CURRENT:
             return ""
-        from assignment.checks.inputs import CONVENTIONS
         return (f"Release: {self.name} notebook ({'; '.join(self.signs)}); graded with its mask convention: "
                 f"{CONVENTIONS[self.mask_convention].about}.")
 

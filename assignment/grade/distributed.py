@@ -2,10 +2,10 @@
 
 The client (this process) reads each submission and sends its bytes; a worker process
 writes them to a temporary folder, grades them exactly as a local batch worker does
-(``batch.grade_safely``: the worker judges, its one cached sandbox session runs the
+(``core.grade_safely``: the worker judges, its one cached sandbox session runs the
 learner's code, so TensorFlow is imported once per worker process) and sends the result
 back. The client writes every output file. Workers need the same repository and
-packages: a worker whose grader differs (``batch.source_key``) grades nothing.
+packages: a worker whose grader differs (``version_key.source_key``) grades nothing.
 
 A worker that dies mid-submission (killed, out of memory, machine lost) makes the
 scheduler give the submission to another worker; when the scheduler gives up on it
@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from assignment.errors import Failure, UsageError
-from assignment.grade.core import error_result
+from assignment.grade.core import error_result, grade_safely
 from assignment.grade.extract import MAX_SUBMISSION_BYTES
 from assignment.grade.sandbox import Limits
+from assignment.grade.version_key import source_key
+from assignment.grade.worker import worker_init
 
 CONNECT_TIMEOUT = 30  # seconds to reach the scheduler
 _ONE_AT_A_TIME = threading.Lock()  # one sandbox session per worker process, one submission at a time
@@ -64,10 +66,8 @@ def _worker_limits(limits: Limits, workers_per_host: Dict[str, int]) -> Limits:
 def grade_remote(name: str, data: bytes, client_path: str, limits: Limits, notebook: str,
                  client_key: str, workers_per_host: Dict[str, int], policy: str = "course") -> Dict:
     """The task a Dask worker runs: grade one submission sent as bytes."""
-    from assignment.grade import batch
-
-    batch._worker_init()
-    key = batch.source_key()
+    worker_init()
+    key = source_key()
     if key != client_key:
         return {"worker_mismatch": key}
     with _ONE_AT_A_TIME:
@@ -75,7 +75,7 @@ def grade_remote(name: str, data: bytes, client_path: str, limits: Limits, noteb
         try:
             path = Path(folder) / name
             path.write_bytes(data)
-            result = batch.grade_safely(path, _worker_limits(limits, workers_per_host), notebook, policy)
+            result = grade_safely(path, _worker_limits(limits, workers_per_host), notebook, policy)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return _replace_text(result, str(path), client_path)
@@ -97,12 +97,10 @@ def grade_on_cluster(paths: List[Path], limits: Limits, notebook: str, scheduler
                      note: Optional[Callable[[str], None]] = None, policy: str = "course") -> None:
     """Grade ``paths`` on the cluster of ``scheduler``; ``on_result(index, result, final)``
     as each finishes (``final`` False when no worker could finish it: not cached)."""
-    from distributed import KilledWorker, as_completed
-
-    from assignment.grade import batch
+    from distributed import KilledWorker, as_completed  # Dask: loaded only when a cluster grades
 
     note = note or (lambda text: None)
-    key = batch.source_key()
+    key = source_key()
     client = _connect(scheduler)
     futures = {}
     try:
@@ -118,7 +116,7 @@ def grade_on_cluster(paths: List[Path], limits: Limits, notebook: str, scheduler
                     raise OSError("too large")
                 data = path.read_bytes()
             except OSError:  # unreadable or too large: the local grader says why, without running anything
-                on_result(index, batch.grade_safely(path, limits, notebook, policy), True)
+                on_result(index, grade_safely(path, limits, notebook, policy), True)
                 continue
             future = client.submit(grade_remote, path.name, data, str(path), limits, notebook, key, per_host, policy,
                                    key=f"grade-{batch_id}-{index}", pure=False, retries=1)
@@ -135,8 +133,8 @@ def grade_on_cluster(paths: List[Path], limits: Limits, notebook: str, scheduler
             except Exception as error:  # noqa: BLE001 - the cluster cannot run our task at all
                 first = str(error).strip().splitlines()[0] if str(error).strip() else ""
                 raise Failure(f"the Dask cluster could not run the grading task ({type(error).__name__}: {first}); "
-                              "the scheduler and every worker need the grader's repository on PYTHONPATH and the "
-                              "same .venv (see the README)") from None
+                              "the scheduler and every worker need the same repository and .venv, with the project "
+                              "installed in it (make setup; docs/grading.md)") from None
             if "worker_mismatch" in result:
                 raise Failure("a Dask worker grades with a different grader than this client (its repository "
                               "or packages differ): update the repository and .venv on every worker")

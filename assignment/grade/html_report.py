@@ -19,6 +19,8 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from assignment.exercises import exercises_of
+
 STATUSES = ("passed", "failed", "error", "timeout", "missing")
 COLOURS = {"passed": "#2e8b57", "failed": "#e8a33d", "error": "#c8453a", "timeout": "#7b5ea7",
            "missing": "#9aa0a6"}
@@ -253,8 +255,6 @@ def _submissions_section(results: Sequence[Dict], exercise_names: Sequence[str])
     parts = ["<h2 id=\"submissions\">Submissions</h2>"]
     if not results:
         return parts[0] + "<p class=\"none\">None.</p>"
-    from assignment.exercises import exercises_of
-
     notebook = next((r.get("notebook") for r in results if r.get("notebook")), None)
     tags = {e.name: e.tag for e in exercises_of(notebook)} if notebook else {}
     students = any(r.get("student") for r in results)  # a layout named them: a column of its own

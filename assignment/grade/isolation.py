@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from assignment.audience import never_staged, sandbox_entries
-from assignment.grade.runner import landlock_abi
+from assignment.grade.child.landlock import landlock_abi
 from assignment.paths import REPO_ROOT
 
 CHOICES = ("auto", "bwrap", "landlock", "none")
@@ -29,8 +29,9 @@ TMPFS_SIZE = 1 << 30  # bytes of the scratch tmpfs (its pages are RAM)
 SHM_SIZE = 64 << 20
 
 # The project files the sandboxed side imports (assignment/audience.py, SANDBOX_STAGED: the
-# runner, the checks' probe side and what they import). An entry without suffix may be a
-# module file (``NAME.py``) or a package folder. Everything else of the repository stays outside.
+# child's program, assignment.grade.child, the checks' probe side and what they import). An
+# entry without suffix may be a module file (``NAME.py``) or a package folder. Everything else
+# of the repository stays outside.
 PROBE_MODULES = sandbox_entries()
 # Never inside the sandbox, whatever PROBE_MODULES says: every instructor-only module and
 # file of assignment/audience.py (reference solutions, generators that read them, the grader's

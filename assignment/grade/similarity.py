@@ -25,6 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from assignment.exercises import exercises_of
+from assignment.grade.extract import SubmissionError, find_all, read_cells
+from assignment.notebooks.markers import graded_blocks, module_path
+
 K = 8  # tokens per k-gram: shorter runs are noise ("V = V ( V )" is in every solution)
 WINDOW = 4  # k-grams per winnowing window: a shared run of >= K + WINDOW - 1 = 11 tokens is always caught
 THRESHOLD = 0.6  # a pair is flagged when >= 60% of the shorter code's fingerprints are in the other
@@ -106,8 +110,6 @@ def _line_key(line: List[Tuple[str, int]]) -> str:
 @lru_cache(maxsize=None)
 def given_lines(name: str, module: str = "assignment.transformer") -> frozenset:
     """The normalized logical lines of the release's stub of ``name`` (the given code)."""
-    from assignment.notebooks.markers import graded_blocks, module_path
-
     block = graded_blocks(module_path(module)).get(name)
     if block is None:
         return frozenset()
@@ -145,8 +147,6 @@ def winnow(hashes: Sequence[int], window: int = WINDOW) -> Dict[int, int]:
 def code_of(path, exercise, module: str) -> Optional[Code]:
     """The normalized graded code of ``exercise`` in the submission at ``path`` (None when
     it is missing, does not parse, or the file cannot be read)."""
-    from assignment.grade.extract import SubmissionError, find_all, read_cells
-
     try:
         cells = read_cells(path)
         where = find_all(cells, [exercise])[exercise.name]
@@ -237,8 +237,6 @@ def clusters(pairs: List[Dict]) -> List[List[str]]:
 
 def scan(paths: Sequence, notebook: str = "Transformer", threshold: float = THRESHOLD) -> Dict:
     """The similarity report of a batch (``grades-similarity.json``)."""
-    from assignment.exercises import exercises_of
-
     exercises = exercises_of(notebook)
     document = {"method": f"winnowing: {K}-token k-grams, windows of {WINDOW}, score = shared fingerprints / "
                           "fingerprints of the shorter code; comments, layout, chosen names, literals and the "

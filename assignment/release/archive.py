@@ -6,10 +6,11 @@ fields and a fixed compression level, so the archive depends on the files' conte
 """
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 from typing import Iterable
+
+from assignment.atomic import replacing
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -19,14 +20,11 @@ def write_archive(folder: Path, files: Iterable[Path], archive: Path) -> Path:
     folder = Path(folder).resolve()
     entries = sorted({Path(path).resolve().relative_to(folder).as_posix() for path in files})
     archive = Path(archive)
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    temporary = archive.with_name(archive.name + ".part")
-    with zipfile.ZipFile(temporary, "w") as bundle:
+    with replacing(archive) as temporary, zipfile.ZipFile(temporary, "w") as bundle:
         for entry in entries:
             info = zipfile.ZipInfo(f"{folder.name}/{entry}", date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
             info.create_system = 3  # Unix, whatever the machine: the attributes above are Unix ones
             bundle.writestr(info, (folder / entry).read_bytes(), compresslevel=9)
-    os.replace(temporary, archive)
     return archive

@@ -54,14 +54,16 @@ def cluster(tmp_path_factory):
     address = f"tcp://127.0.0.1:{port}"
     # As the README says: a task is retried once after its worker died, and a worker holds
     # no queued submission beyond the one it grades (none dies with it).
-    env = dict(os.environ, PYTHONPATH=str(ROOT), GRADE_TEST_DEATHS=str(deaths),
+    # No PYTHONPATH and another working folder: the workers import the grader because
+    # make setup installs the project into the environment (pyproject.toml, pip install -e .).
+    env = dict({k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, GRADE_TEST_DEATHS=str(deaths),
                DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1",
                DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
     started = []
 
     def spawn(name, *command):
         log = open(logs / f"{name}.log", "wb")
-        process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log,
+        process = subprocess.Popen([sys.executable, "-m", *command], cwd=logs, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         started.append(process)
         return process
@@ -186,12 +188,12 @@ def test_full_distributed_batch_equals_local_batch(cluster, tmp_path):
 
 
 def test_the_task_grades_bytes_as_the_client_path_and_refuses_another_grader(tmp_path):
-    from assignment.grade import batch, distributed
+    from assignment.grade import distributed, version_key
     from assignment.grade.sandbox import Limits
 
     client_path = str(tmp_path / "class" / "bad.ipynb")  # never exists on the worker
     result = distributed.grade_remote("bad.ipynb", b"{", client_path, Limits(), "Transformer",
-                                      batch.source_key(), {})
+                                      version_key.source_key(), {})
     assert result["file"] == client_path
     assert f"unreadable submission: {client_path} is not valid notebook JSON" in result["error"]
     assert "grade-submission-" not in json.dumps(result)  # no trace of the worker's temporary folder

@@ -134,7 +134,7 @@ def test_no_sandbox_leftovers(batch):
                 cmdline = (proc / "cmdline").read_bytes().decode("utf-8", "replace")
             except OSError:
                 continue
-            assert "assignment.grade.runner" not in cmdline or folder not in cmdline
+            assert "assignment.grade.child" not in cmdline or folder not in cmdline
     assert not list(batch["folder"].glob("grade-*"))
 
 

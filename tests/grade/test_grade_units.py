@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from assignment import cli
-from assignment.grade import extract, given_code, report, sandbox
+from assignment.grade import child_process, extract, given_code, report
 from assignment.notebooks.markers import graded_blocks, module_path
 
 from assignment.paths import REPO_ROOT
@@ -141,7 +141,7 @@ def test_learner_release_grades_to_zero_without_running_anything(tmp_path, capsy
 
 
 def fake_runner(key, lines):
-    child = sandbox.RunnerProcess.__new__(sandbox.RunnerProcess)
+    child = child_process.ChildProcess.__new__(child_process.ChildProcess)
     child.key = key
     child.reader = type("R", (), {"lines": queue.Queue()})()
     for line in lines:
@@ -156,9 +156,9 @@ def test_channel_rejects_forged_messages():
     forged = hmac.new(b"x" * 32, body, hashlib.sha256).hexdigest().encode() + b" " + body
     child = fake_runner(key, [good, forged, b"!overflow"])
     assert child.receive(1)["exercise"] == "get_angles"
-    with pytest.raises(sandbox.Tampering):
+    with pytest.raises(child_process.Tampering):
         child.receive(1)
-    with pytest.raises(sandbox.Tampering):
+    with pytest.raises(child_process.Tampering):
         child.receive(1)
 
 

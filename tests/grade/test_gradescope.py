@@ -141,7 +141,7 @@ def test_archive_holds_what_gradescope_and_the_grader_need(archive, tmp_path):
         assert stat.S_IMODE(infos[name].external_attr >> 16) == 0o755, name
     # the reference solutions, the hidden checks and the known mistakes travel inside
     for name in ("assignment/transformer.py", "assignment/checks/known_mistakes.py", "assignment/checks/live.py",
-                 "assignment/grade/runner.py", "assignment/labs/ner/align.py", "requirements.txt",
+                 "assignment/grade/child/main.py", "assignment/labs/ner/align.py", "requirements.txt",
                  "requirements-nodeps.txt", "selftest/Transformer.ipynb"):
         assert name in infos, name
     assert not [name for name in infos if "__pycache__" in name or name.endswith(".pyc") or name.startswith("/")

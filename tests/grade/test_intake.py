@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assignment.grade import intake
+from assignment.grade import intake, platform_layouts
 from assignment.grade.archive import ArchiveError, UnpackLimits, safe_parts, unpacked
 
 from assignment.paths import REPO_ROOT
@@ -101,7 +101,7 @@ def test_gradescope_metadata_is_read_defensively(tmp_path, metadata, problem):
 
 
 def test_gradescope_metadata_size_is_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(intake, "MAX_METADATA_BYTES", 100)
+    monkeypatch.setattr(platform_layouts, "MAX_METADATA_BYTES", 100)
     write(tmp_path / "submission_metadata.yml", GRADESCOPE_METADATA)
     write(tmp_path / "submission_101" / "a.ipynb")
     found = intake.discover(tmp_path)

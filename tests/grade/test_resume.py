@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assignment import cli
-from assignment.grade import batch
+from assignment.grade import batch, version_key
 from assignment.grade.sandbox import Limits
 
 from assignment.paths import REPO_ROOT
@@ -47,18 +47,18 @@ def test_cache_entry_is_kept_only_for_the_same_bytes_and_grader(tmp_path):
 def test_grader_key_follows_the_checks_and_the_options_that_change_results(tmp_path, monkeypatch):
     copy = tmp_path / "assignment"
     shutil.copytree(ROOT / "assignment", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(batch, "PACKAGE", copy)
+    monkeypatch.setattr(version_key, "PACKAGE", copy)
     limits = Limits()
-    key = batch.grader_key(limits, "Transformer", {"jobs": 2, "quiet": True})
-    assert batch.grader_key(limits, "Transformer", {"jobs": 4, "quiet": False}) == key  # no effect on results
-    assert batch.grader_key(Limits(timeout=5), "Transformer", {}) != key
-    assert batch.grader_key(limits, "Transformer", {"strict": True}) != key  # any other option counts
+    key = version_key.grader_key(limits, "Transformer", {"jobs": 2, "quiet": True})
+    assert version_key.grader_key(limits, "Transformer", {"jobs": 4, "quiet": False}) == key  # no effect on results
+    assert version_key.grader_key(Limits(timeout=5), "Transformer", {}) != key
+    assert version_key.grader_key(limits, "Transformer", {"strict": True}) != key  # any other option counts
     with open(copy / "grade" / "report.py", "a") as handle:  # presentation only
         handle.write("\n# a comment\n")
-    assert batch.grader_key(limits, "Transformer", {}) == key
+    assert version_key.grader_key(limits, "Transformer", {}) == key
     with open(copy / "checks" / "protocol.py", "a") as handle:  # a check changed: every result is stale
         handle.write("\n# a comment\n")
-    assert batch.grader_key(limits, "Transformer", {}) != key
+    assert version_key.grader_key(limits, "Transformer", {}) != key
 
 
 def test_rerun_grades_only_what_changed_and_force_regrades_all(tmp_path, capsys):

@@ -22,8 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from assignment import cli
-from assignment.grade import isolation, runner, sandbox
+from assignment import audience, cli
+from assignment.grade import isolation, sandbox
+from assignment.grade.child import landlock
+from assignment.grade.child import main as child_main
+from assignment.grade.child.sealed_reference import reference_sealed, seal, unseal
 
 from assignment.paths import REPO_ROOT
 
@@ -39,13 +42,29 @@ CANARY = "scaled_dot_product_attention"
 
 # --------------------------------------------------------------------------- the allowlist
 
+def staged_by_audience() -> list:
+    """The files assignment/audience.py says the sandbox stages (the checks aside: each test
+    lays them out as a module or a package): each module of SANDBOX_STAGED, every module of a
+    WHOLE_PACKAGES package that is not instructor-only."""
+    files = []
+    for module in audience.SANDBOX_STAGED:
+        if module == "assignment.checks":
+            continue
+        if module in audience.WHOLE_PACKAGES:
+            files += [audience.module_path(name) for name in audience.AUDIENCE
+                      if (name == module or name.startswith(module + ".")) and audience.of(name) != audience.INSTRUCTOR]
+        else:
+            files.append(audience.module_path(module))
+    return sorted(files)
+
+
+# Instructor-only files laid beside them in the fake repository: never staged.
+NOT_STAGED = ("assignment/grade/core.py", "assignment/transformer.py", "assignment/notebooks/build.py",
+              "assignment/labs/ner/align.py", "public_tests.py")
+
+
 def fake_repository(root: Path, checks_as_package: bool) -> Path:
-    for relative in ("assignment/__init__.py", "assignment/legacy_keras.py", "assignment/exercises.py",
-                     "assignment/audience.py", "assignment/paths.py", "assignment/labs/__init__.py",
-                     "assignment/observations.py", "assignment/grade/__init__.py", "assignment/grade/runner.py",
-                     "assignment/grade/core.py", "assignment/transformer.py", "assignment/notebooks/build.py",
-                     "assignment/labs/ner/__init__.py", "assignment/labs/ner/tokenizer.py", "assignment/labs/ner/align.py",
-                     "public_tests.py"):
+    for relative in staged_by_audience() + list(NOT_STAGED):
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(f"# {relative}\n")
     if checks_as_package:
@@ -64,12 +83,10 @@ def test_stage_copies_the_allowlist_only(tmp_path, checks_as_package):
     files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*.py"))
     checks = ["assignment/checks/__init__.py", "assignment/checks/probes.py"] if checks_as_package \
         else ["assignment/checks.py"]
-    assert files == sorted(["assignment/__init__.py", "assignment/legacy_keras.py", "assignment/exercises.py",
-                            "assignment/audience.py", "assignment/paths.py", "assignment/labs/__init__.py",
-                            "assignment/observations.py", "assignment/grade/__init__.py",
-                            "assignment/grade/runner.py", "assignment/labs/ner/__init__.py",
-                            "assignment/labs/ner/tokenizer.py"] + checks)
-    assert not (staged / "assignment/transformer.py").exists() and not (staged / "public_tests.py").exists()
+    assert files == sorted(staged_by_audience() + checks)
+    assert "assignment/grade/child/main.py" in files and "assignment/labs/ner/tokenizer.py" in files
+    for relative in NOT_STAGED:
+        assert not (staged / relative).exists(), relative
     assert not os.access(staged / "assignment/exercises.py", os.W_OK) or os.geteuid() == 0
     assert oct((staged / "assignment/exercises.py").stat().st_mode & 0o777) == "0o444"
 
@@ -88,9 +105,39 @@ def test_a_missing_allowlisted_module_is_a_clear_error(tmp_path):
         isolation.probe_files(root)
 
 
+def test_the_child_imports_the_staged_package_only(tmp_path):
+    """The child's prelude drops an editable install's finder (and a repository on
+    sys.path): a module missing from the staged folder is missing, even where the
+    interpreter's environment has the project installed (make setup: pip install -e .)."""
+    staged = tmp_path / "staged"
+    (staged / "assignment").mkdir(parents=True)
+    (staged / "assignment" / "__init__.py").write_text("")
+    probe = ("import assignment\n"
+             "print(assignment.__file__)\n"
+             "try:\n"
+             "    import assignment.transformer\n"
+             "    print('LEAK', assignment.transformer.__file__)\n"
+             "except ModuleNotFoundError:\n"
+             "    print('missing')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for prelude, expected in ((child_main.PRELUDE, "missing"), ("import sys\nsys.path.insert(0, sys.argv[1])\n", None)):
+        done = subprocess.run([sys.executable, "-I", "-c", prelude + probe, str(staged)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        first, verdict = done.stdout.split()[:2]
+        assert Path(first) == staged / "assignment" / "__init__.py"
+        if expected:
+            assert verdict == expected, done.stdout
+        else:  # without the prelude the installed project leaks in (the test can fail)
+            assert verdict == "LEAK", "the environment has no editable install of the project (make setup)"
+
+
 def test_the_real_allowlist_has_no_reference_solution():
     files = isolation.probe_files()
-    assert "assignment/grade/runner.py" in files
+    assert "assignment/grade/child/main.py" in files  # the entry point the bootstrap imports
+    child = {audience.module_path(m) for m in audience.AUDIENCE if m.startswith("assignment.grade.child.")}
+    assert child and child <= set(files)
+    assert "assignment/grade/child_process.py" not in files and "assignment/grade/sandbox.py" not in files
     assert any(f.startswith("assignment/checks") for f in files)
     for forbidden in ("assignment/transformer.py", "assignment/labs/ner/align.py", "assignment/notebooks/build.py",
                       "assignment/notebooks/cells.py", "assignment/notebooks/markdown.py",
@@ -123,14 +170,13 @@ def test_reference_travels_sealed_and_the_pads_are_wiped():
     reference = sandbox.load_reference("assignment.transformer")
     data = (ROOT / "assignment" / "transformer.py").read_bytes()
     assert reference["sha256"] == hashlib.sha256(data).hexdigest()
-    sealed, pads = sandbox.seal(reference["definitions"])
+    sealed, pads = seal(reference["definitions"])
     ciphertexts = "".join(cipher for _, _, cipher in sealed)
     source = dict(reference["definitions"])["scaled_dot_product_attention"]
     assert source.encode().hex() not in ciphertexts
     pad_buffer = bytearray(pads)
-    imports, plain = runner.unseal(runner.reference_sealed({"imports": reference["imports"],
-                                                            "definitions": sealed}), pad_buffer,
-                                   exclude="scaled_dot_product_attention")
+    imports, plain = unseal(reference_sealed({"imports": reference["imports"], "definitions": sealed}), pad_buffer,
+                            exclude="scaled_dot_product_attention")
     assert dict(plain) == {n: s for n, s in reference["definitions"] if n != "scaled_dot_product_attention"}
     assert pad_buffer == bytearray(len(pads)), "every pad is zeroed in place"
 
@@ -196,13 +242,13 @@ def test_this_machine_has_a_working_sandbox():
     assert isolation.select("auto") in ("bwrap", "landlock")
 
 
-@pytest.mark.skipif(runner.landlock_abi() < 1, reason="this kernel has no Landlock")
+@pytest.mark.skipif(landlock.landlock_abi() < 1, reason="this kernel has no Landlock")
 def test_landlock_confines_a_process(tmp_path):
     allowed, secret = tmp_path / "allowed", tmp_path / "secret.txt"
     allowed.mkdir()
     secret.write_text("the reference")
     script = ("import sys; sys.path.insert(0, %r)\n"
-              "from assignment.grade.runner import landlock_restrict\n"
+              "from assignment.grade.child.landlock import landlock_restrict\n"
               "landlock_restrict([], [%r])\n"
               "open(%r, 'w').write('ok')\n"
               "try:\n    open(%r).read(); print('READ')\nexcept PermissionError:\n    print('DENIED')\n"
@@ -346,7 +392,7 @@ def test_results_record_the_isolation_and_the_reference(attacked):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(runner.landlock_abi() < 1, reason="this kernel has no Landlock")
+@pytest.mark.skipif(landlock.landlock_abi() < 1, reason="this kernel has no Landlock")
 def test_landlock_fallback_stops_the_attacks(tmp_path):
     folder = tmp_path / "submissions"
     folder.mkdir()
