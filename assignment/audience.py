@@ -92,6 +92,7 @@ AUDIENCE: Dict[str, str] = {
     "assignment.labs.qa.metrics": LEARNER,
     "assignment.labs.qa.plots": LEARNER,
     "assignment.labs.qa.positions": INSTRUCTOR,  # the lab's reference solution
+    "assignment.labs.qa.commands": INSTRUCTOR,  # the command line trains with the reference
     # the reference solutions and the tools around them
     "assignment.transformer": INSTRUCTOR,
     "assignment.transformer_2021": INSTRUCTOR,  # the 2021 release's reference solutions

@@ -1,5 +1,6 @@
 """The QA lab's pipeline on tiny inputs: metrics, span decoding, encoding with the exercise,
 a short training run, predictions, highlighting, figures."""
+import json
 import numpy as np
 import pytest
 
@@ -112,3 +113,22 @@ def test_the_converted_minilm_gets_a_seeded_span_head(tmp_path):
     second = again(input_ids=encoding["input_ids"], attention_mask=encoding["attention_mask"])
     assert first.start_logits.shape == (1, len(encoding["input_ids"][0]))
     np.testing.assert_allclose(first.start_logits.numpy(), second.start_logits.numpy(), atol=1e-5)
+
+
+def test_qa_train_command_refuses_bad_numbers_in_one_line(capsys):
+    from assignment import cli
+    assert cli.main(["qa", "train", "--epochs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --epochs must be positive") and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_qa_train_command_trains_and_reports(tmp_path, capsys):
+    from assignment import cli
+    out = tmp_path / "qa"
+    assert cli.main(["qa", "train", "--epochs", "1", "--train-stories", "40", "--quiet", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "test: exact match" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert 0.0 <= summary["test"]["exact_match"] <= 1.0 and summary["sizes"]["train"] == 40
+    assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
