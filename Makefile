@@ -49,6 +49,7 @@ demo: setup
 	$(PY) -m assignment notebooks run --output build/Transformer_solved.ipynb
 	$(PY) -m assignment grade build/Transformer_solved.ipynb
 	$(PY) -m assignment ner train --data data/resumes.jsonl --model tiny --out build/ner-demo
+	$(PY) -m assignment qa train --out build/qa-demo
 
 test: setup
 	$(PY) -m pytest -q

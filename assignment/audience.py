@@ -55,6 +55,8 @@ AUDIENCE: Dict[str, str] = {
     "assignment.checks.transformer_model": LEARNER,
     "assignment.checks.token_alignment": LEARNER,
     "assignment.checks.alignment_probe": LEARNER,  # the NER check's tokenizer, call and record
+    "assignment.checks.answer_positions": LEARNER,  # the QA lab's check
+    "assignment.checks.answer_positions_mistakes": INSTRUCTOR,  # its known mistakes, from the reference
     "assignment.checks.known_mistakes": INSTRUCTOR,  # re-implements the solutions
     "assignment.checks.live": INSTRUCTOR,  # runs the reference module
     # the dates lab: trains the Transformer class it is given
@@ -81,6 +83,16 @@ AUDIENCE: Dict[str, str] = {
     "assignment.labs.ner.commands": INSTRUCTOR,  # the command line trains with the reference
     "assignment.labs.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)
     "assignment.labs.ner.social": INSTRUCTOR,
+    # the QA lab: bAbI stories, the model, training, predictions on the function it is given
+    "assignment.labs.qa": LEARNER,
+    "assignment.labs.qa.data": LEARNER,
+    "assignment.labs.qa.modeling": LEARNER,
+    "assignment.labs.qa.train": LEARNER,
+    "assignment.labs.qa.predict": LEARNER,
+    "assignment.labs.qa.metrics": LEARNER,
+    "assignment.labs.qa.plots": LEARNER,
+    "assignment.labs.qa.positions": INSTRUCTOR,  # the lab's reference solution
+    "assignment.labs.qa.commands": INSTRUCTOR,  # the command line trains with the reference
     # the reference solutions and the tools around them
     "assignment.transformer": INSTRUCTOR,
     "assignment.transformer_2021": INSTRUCTOR,  # the 2021 release's reference solutions

@@ -37,6 +37,7 @@ QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 # Defaults that are facts of one verb only, written here once.
 NER_OUT = os.path.join("build", "ner")
 DATES_OUT = os.path.join("build", "dates_model")
+QA_OUT = os.path.join("build", "qa")
 SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
 
 
@@ -204,6 +205,7 @@ def build_parser() -> Parser:
     _add_gradescope(verbs)
     _add_grade(verbs)
     _add_ner(verbs)
+    _add_qa(verbs)
     _add_dates(verbs)
 
     kernel = verbs.add_parser(
@@ -366,6 +368,21 @@ def _add_ner(verbs) -> None:
         generator.add_argument(*(["-n"] if name == "social" else []), "--n", type=_positive(int), default=n,
                                help=f"how many (default {n})")
         generator.add_argument("--seed", type=int, default=seed, help=f"default {seed}")
+
+
+def _add_qa(verbs) -> None:
+    sub = _group(verbs, "qa", "question-answering lab: fine-tune DistilBERT on bAbI task-1 stories",
+                 "The stories are generated (seeded); usage errors print one line and exit 2.")
+    train = _verb(sub, "train", "assignment.labs.qa.commands:train_model",
+                  "train, then report exact match and token F1 on the test split",
+                  "The reference answer_token_positions encodes the examples; curves in OUT/curves.png.")
+    train.add_argument("--model", choices=["tiny", "minilm"], default="tiny",
+                       help="tiny: from scratch (default); minilm: the converted pretrained MiniLM")
+    train.add_argument("--epochs", type=int, default=None, help="default: the model's (labs/qa/train.py DEFAULTS)")
+    train.add_argument("--train-stories", type=int, default=None, help="generated training stories (5 questions each)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", default=QA_OUT, help=f"output folder (default {QA_OUT})")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _add_dates(verbs) -> None:

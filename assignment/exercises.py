@@ -47,6 +47,12 @@ NOTEBOOKS = {
                  "assignment.checks.token_alignment", source_module="assignment.labs.ner.align",
                  course_signatures=("tokenizer, examples, tags",)),
     ),
+    "QA_DistilBERT": (
+        # The course's third lab (extractive QA on bAbI task 1) has no graded exercise of
+        # this kind; ours grades the step from an answer's characters to token positions.
+        Exercise("answer_token_positions", "UNQ_C1", 100.0, "answer_token_positions_test",
+                 "assignment.checks.answer_positions", source_module="assignment.labs.qa.positions"),
+    ),
 }
 
 # The main assignment, the one `make demo` and the grader default to.

@@ -19,7 +19,7 @@ ROOT = REPO_ROOT
 VERB_TABLE = {
     "check": [], "notebooks": ["build", "check", "run"], "release": [], "gradescope": ["build", "run"],
     "grade": [], "ner": ["train", "evaluate", "predict", "convert", "synth", "social"],
-    "dates": ["train", "translate"], "kernel": [],
+    "qa": ["train"], "dates": ["train", "translate"], "kernel": [],
 }
 
 

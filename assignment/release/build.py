@@ -32,7 +32,7 @@ from assignment.release.vendor import (PACKAGE, StudentReleaseError, learner_mod
 VALUES_FILE = "public_test_values.json"  # the name public_tests.py (repo and DIR) looks for
 # Notebooks whose public tests can run from recorded values (their checks are probe/judge
 # Check classes, judged without the reference solution).
-STUDENT_NOTEBOOKS = ("Transformer", "NER_DistilBERT")
+STUDENT_NOTEBOOKS = ("Transformer", "NER_DistilBERT", "QA_DistilBERT")
 # Data files a notebook reads, shipped at the same path under DIR.
 NOTEBOOK_DATA = {"NER_DistilBERT": ("data/resumes.jsonl",)}
 
@@ -132,6 +132,8 @@ NOTEBOOK_LINES = {
                    "rewrite dates (`3 May 1979` -> `1979-05-03`).",
     "NER_DistilBERT": "- `NER_DistilBERT.ipynb`: align word tags with subtokens, then fine-tune DistilBERT on "
                       "resumes with your function and score it by entities.",
+    "QA_DistilBERT": "- `QA_DistilBERT.ipynb`: turn an answer's characters into token positions, then fine-tune "
+                     "DistilBERT to answer bAbI questions with your function.",
 }
 
 
