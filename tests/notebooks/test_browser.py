@@ -43,6 +43,7 @@ FILL_IN_HINT = re.compile(r"did you fill in the code", re.IGNORECASE)
 START_UP_NOISE = re.compile(r"absl::InitializeLog|cudart_stub|cuInit|cuda_platform|oneDNN custom operations"
                             r"|cpu_feature_guard")
 RUN_TIMEOUT = 1500  # seconds for one Run All (the first trains the dates model, 1,000 steps)
+LAB_NOTEBOOKS = ("NER_DistilBERT", "QA_DistilBERT")  # the labs that train in the learner's environment
 NER_RUN_TIMEOUT = 3600  # the NER lab's Run All fine-tunes MiniLM on two busy cores
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -150,7 +151,8 @@ def learner_lab(learner_setup, tmp_path_factory):
 
     _check_chromium()
     folder = learner_setup["folder"]
-    nbformat.write(solved_copy(learner_setup["pristine"], "NER_DistilBERT"), str(folder / "NER_solved.ipynb"))
+    for notebook in LAB_NOTEBOOKS:
+        nbformat.write(solved_copy(learner_setup["pristine"], notebook), str(folder / f"{notebook}_solved.ipynb"))
     command = readme_commands(folder)[1].split()
     assert command[:2] == [".venv/bin/jupyter", "lab"], command
     home = tmp_path_factory.mktemp("learner-jupyter")
@@ -377,17 +379,18 @@ def test_solved_copy_run_twice_in_one_kernel_then_the_learner_copy(lab, driver):
     assert not any(PASS_TEXT in _text(c, "stdout") for c in tests)
 
 
-def test_the_learner_release_in_jupyterlab_started_the_readme_way(learner_lab, driver):
+@pytest.mark.parametrize("notebook", LAB_NOTEBOOKS)
+def test_the_learner_release_in_jupyterlab_started_the_readme_way(learner_lab, driver, notebook):
     """The learner's folder, set up with its README's first command and opened with its
-    second: the NER lab, solved, Run All Cells: every public test passes, the training's
+    second: a lab (NER, QA), solved, Run All Cells: every public test passes, the training's
     figures show, no error output anywhere."""
     chrome = driver
-    _open(chrome, learner_lab, "NER_solved.ipynb")
+    _open(chrome, learner_lab, f"{notebook}_solved.ipynb")
     started = time.monotonic()
     _run(chrome, learner_lab, "runmenu:run-all", timeout=NER_RUN_TIMEOUT)
-    nb = _save_and_read(chrome, learner_lab, "NER_solved.ipynb")
+    nb = _save_and_read(chrome, learner_lab, f"{notebook}_solved.ipynb")
     SCREENSHOT_DIR.mkdir(exist_ok=True)
-    chrome.save_screenshot(str(SCREENSHOT_DIR / "browser_learner_release_ner.png"))
+    chrome.save_screenshot(str(SCREENSHOT_DIR / f"browser_learner_release_{notebook}.png"))
     problems = []
     code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code:
@@ -406,5 +409,5 @@ def test_the_learner_release_in_jupyterlab_started_the_readme_way(learner_lab, d
                                         for o in c.get("outputs", []))]
     if len(shown) < max(2, len(figures)):
         problems.append(f"{len(shown)} cells show a figure, expected at least {max(2, len(figures))}")
-    print(f"\nlearner release, NER solved: Run All {time.monotonic() - started:.0f} s, {len(shown)} figures")
-    assert not problems, "the learner release's NER notebook in JupyterLab:\n" + "\n".join(problems)
+    print(f"\nlearner release, {notebook} solved: Run All {time.monotonic() - started:.0f} s, {len(shown)} figures")
+    assert not problems, f"the learner release's {notebook} notebook in JupyterLab:\n" + "\n".join(problems)

@@ -23,7 +23,7 @@ import zipfile
 
 from assignment import audience
 from assignment.cli import main
-from assignment.release.build import VALUES_FILE, write_student_release
+from assignment.release.build import STUDENT_NOTEBOOKS, VALUES_FILE, write_student_release
 from assignment.release.vendor import PACKAGE, StudentReleaseError, learner_modules, vendored_path
 
 from assignment.paths import REPO_ROOT
