@@ -13,9 +13,8 @@ import threading
 
 import numpy as np
 
-from assignment.checks.judging import FILL_IN_HINT, CheckFailed, short_error
+from assignment.checks.judging import FILL_IN, CheckFailed, raise_unless_mapping, short_error
 
-FILL_IN = "Is the exercise filled in? Replace every None placeholder between START CODE HERE and END CODE HERE."
 FLAG = "label_all_tokens"  # the module-level switch the course's function reads
 
 _SENTENCES = [
@@ -203,21 +202,7 @@ def _unflatten(items, key, decode=None):
 def as_plain(record, what="tokenize_and_align_labels"):
     """The observation of one scenario as {"input_ids": [[...], ...], "labels": [[...], ...],
     "calls": [...], "tags_changed": bool}, or CheckFailed."""
-    kind = record.get("kind")
-    if kind == "none":
-        raise CheckFailed(f"{what} returned None: it must return the tokenizer's output with a 'labels' entry "
-                          f"added. {FILL_IN}")
-    if kind == "error":
-        message = f"{what} raised {record['type']}: {short_error(record['message'])}"
-        if record.get("where"):
-            message += f"\n  at {record['where']}"
-        if "None" in record["message"] or "None" in record.get("where", ""):
-            message += f"\n{FILL_IN}"
-        error = CheckFailed(message, raised=True)
-        error.__cause__ = record.get("exception")
-        raise error
-    if kind != "mapping":
-        raise CheckFailed(f"{what} returned something unexpected ({record.get('pytype')}). {FILL_IN_HINT}")
+    raise_unless_mapping(record, what, "the tokenizer's output with a 'labels' entry added")
     items = record["items"]
     calls = [{key: value.get("value") for key, value in call["items"].items()}
              for call in items.get("calls", {}).get("items", [])]

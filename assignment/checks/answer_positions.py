@@ -22,13 +22,12 @@ import functools
 
 import numpy as np
 
-from assignment.checks.judging import FILL_IN_HINT, CheckFailed, short_error
+from assignment.checks.judging import FILL_IN, CheckFailed, raise_unless_mapping, short_error
 from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
 from assignment.checks.alignment_probe import tokenizer_fingerprint
 from assignment.labs.ner.tokenizer import train_wordpiece
 
 MAX_LENGTH = 128  # the lab's default (assignment/labs/qa/positions.py)
-FILL_IN = "Is the exercise filled in? Replace every None placeholder between START CODE HERE and END CODE HERE."
 
 # The check tokenizer's texts: each place once, so it is cut into several subtokens.
 _TEXTS = ["Mary moved to the bathroom.", "John went to the hallway.", "Where is Mary?",
@@ -202,21 +201,7 @@ def _value(items, key, default=None):
 def as_plain(record, what="answer_token_positions"):
     """One scenario's observation as {"input_ids": [...], "start": int|str, "end": int|str,
     "calls": [...], "tokenizer_error": str}, or CheckFailed."""
-    kind = record.get("kind")
-    if kind == "none":
-        raise CheckFailed(f"{what} returned None: it must return the tokenizer's output with 'start_positions' "
-                          f"and 'end_positions' added. {FILL_IN}")
-    if kind == "error":
-        message = f"{what} raised {record['type']}: {short_error(record['message'])}"
-        if record.get("where"):
-            message += f"\n  at {record['where']}"
-        if "None" in record["message"] or "None" in record.get("where", ""):
-            message += f"\n{FILL_IN}"
-        error = CheckFailed(message, raised=True)
-        error.__cause__ = record.get("exception")
-        raise error
-    if kind != "mapping":
-        raise CheckFailed(f"{what} returned something unexpected ({record.get('pytype')}). {FILL_IN_HINT}")
+    raise_unless_mapping(record, what, "the tokenizer's output with 'start_positions' and 'end_positions' added")
     items = record["items"]
     calls = [{key: value.get("value") for key, value in call["items"].items()}
              for call in items.get("calls", {}).get("items", [])]

@@ -13,6 +13,8 @@ import numpy as np
 
 from assignment.checks.idioms import idiom_hint
 
+# A stub's None placeholders: the hint of a recorded call that failed on a None.
+FILL_IN = "Is the exercise filled in? Replace every None placeholder between START CODE HERE and END CODE HERE."
 FILL_IN_HINT = ("Did you fill in the code between '# START CODE HERE' and '# END CODE HERE', "
                 "replacing every None?")
 
@@ -181,3 +183,23 @@ def named_mistake(got, variants):
 
 def numpy(tensor):
     return tensor.numpy() if hasattr(tensor, "numpy") else np.asarray(tensor)
+
+
+def raise_unless_mapping(record, what: str, returns: str) -> None:
+    """A probe's record of one call of the learner's function (``kind``: ``none``,
+    ``error``, ``mapping``, ...): CheckFailed naming what went wrong unless the function
+    returned a mapping; ``returns`` says what it must return."""
+    kind = record.get("kind")
+    if kind == "none":
+        raise CheckFailed(f"{what} returned None: it must return {returns}. {FILL_IN}")
+    if kind == "error":
+        message = f"{what} raised {record['type']}: {short_error(record['message'])}"
+        if record.get("where"):
+            message += f"\n  at {record['where']}"
+        if "None" in record["message"] or "None" in record.get("where", ""):
+            message += f"\n{FILL_IN}"
+        error = CheckFailed(message, raised=True)
+        error.__cause__ = record.get("exception")
+        raise error
+    if kind != "mapping":
+        raise CheckFailed(f"{what} returned something unexpected ({record.get('pytype')}). {FILL_IN_HINT}")
