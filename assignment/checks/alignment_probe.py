@@ -55,18 +55,22 @@ _FLAG_LOCK = threading.Lock()  # the flag is a module global: one scenario at a 
 _MISSING = object()
 
 
-class _SpyTokenizer:
+class SpyTokenizer:
     """Passes every call to the real tokenizer and remembers how it was called (and
-    whether the call itself raised)."""
+    whether the call itself raised). ``describe`` says what a check records of the
+    texts; the truncation, length and padding settings are recorded for every check."""
 
     def __init__(self, tokenizer):
         self._tokenizer, self.calls = tokenizer, []
 
-    def __call__(self, *args, **kwargs):
+    def describe(self, args, kwargs) -> dict:
         text = args[0] if args else kwargs.get("text")
-        self.calls.append({"text": _shape_of(text), "split": bool(kwargs.get("is_split_into_words")),
-                           "truncation": repr(kwargs.get("truncation")), "max_length": repr(kwargs.get("max_length")),
-                           "padding": repr(kwargs.get("padding")), "raised": ""})
+        return {"text": _shape_of(text), "split": bool(kwargs.get("is_split_into_words"))}
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append({**self.describe(args, kwargs), "truncation": repr(kwargs.get("truncation")),
+                           "max_length": repr(kwargs.get("max_length")), "padding": repr(kwargs.get("padding")),
+                           "raised": ""})
         try:
             return self._tokenizer(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - recorded, then raised again
@@ -149,7 +153,7 @@ def _call_with_flag(target, value, call):
 
 def run_case(target, examples, tags, all_tokens, kwargs):
     """Call the learner's function on a spy tokenizer; plain data about what came back."""
-    spy = _SpyTokenizer(check_tokenizer())
+    spy = SpyTokenizer(check_tokenizer())
     if isinstance(examples, list):
         examples, given = [list(words) for words in examples], [list(row) for row in tags]
     else:

@@ -22,9 +22,9 @@ import functools
 
 import numpy as np
 
-from assignment.checks.judging import FILL_IN, CheckFailed, raise_unless_mapping, short_error
+from assignment.checks.judging import FILL_IN, CheckFailed, raise_unless_mapping
 from assignment.checks.protocol import BEYOND, COURSE, PUBLIC, Check, Group, register
-from assignment.checks.alignment_probe import tokenizer_fingerprint
+from assignment.checks.alignment_probe import SpyTokenizer, tokenizer_fingerprint
 from assignment.labs.ner.tokenizer import train_wordpiece
 
 MAX_LENGTH = 128  # the lab's default (assignment/labs/qa/positions.py)
@@ -108,31 +108,22 @@ def _located(group, question, story, answer, which, kwargs):
 CASES = {key: _located(*case) for key, case in _CASES.items()}
 
 
-class _SpyTokenizer:
-    """Passes every call to the real tokenizer and remembers how it was called."""
+class _SpyTokenizer(SpyTokenizer):
+    """The shared spy, recording which of the question and the story each call got."""
 
     def __init__(self, tokenizer, question, story):
-        self._tokenizer, self._texts, self.calls = tokenizer, {question: "question", story: "story"}, []
+        super().__init__(tokenizer)
+        self._texts = {question: "question", story: "story"}
 
     def _name(self, text):
         if not isinstance(text, str):
             return type(text).__name__  # a list, None, ...: unhashable values must not break the spy
         return self._texts.get(text, "other text")
 
-    def __call__(self, *args, **kwargs):
+    def describe(self, args, kwargs) -> dict:
         first = args[0] if args else kwargs.get("text")
         second = args[1] if len(args) > 1 else kwargs.get("text_pair")
-        self.calls.append({"first": self._name(first), "second": "" if second is None else self._name(second),
-                           "truncation": repr(kwargs.get("truncation")), "max_length": repr(kwargs.get("max_length")),
-                           "padding": repr(kwargs.get("padding")), "raised": ""})
-        try:
-            return self._tokenizer(*args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - recorded, then raised again
-            self.calls[-1]["raised"] = f"{type(error).__name__}: {short_error(str(error))}"
-            raise
-
-    def __getattr__(self, name):
-        return getattr(self._tokenizer, name)
+        return {"first": self._name(first), "second": "" if second is None else self._name(second)}
 
 
 def _position_code(value) -> str:
