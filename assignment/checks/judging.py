@@ -53,18 +53,8 @@ def value_of(record, what):
     if kind == "none":
         raise CheckFailed(f"{what} is None. {FILL_IN_HINT}")
     if kind == "error":
-        message = f"{what} raised {record['type']}: {short_error(record['message'])}"
-        if record.get("where"):
-            message += f"\n  at {record['where']}"
-        if "NoneType" in record["message"] or "None" in record.get("where", ""):
-            message += f"\n{FILL_IN_HINT}"
-        else:
-            hint = idiom_hint(record["type"], record["message"], record.get("where", ""))
-            if hint:
-                message += f"\n{hint}"
-        error = CheckFailed(message, raised=True)
-        error.__cause__ = record.get("exception")
-        raise error
+        raise raised_failure(record, what, FILL_IN_HINT, "NoneType",
+                             idiom_hint(record["type"], record["message"], record.get("where", "")))
     if kind == "array":
         if "array" not in record:
             raise CheckFailed(f"{what} is far too big: shape {tuple(record['shape'])}")
@@ -193,13 +183,22 @@ def raise_unless_mapping(record, what: str, returns: str) -> None:
     if kind == "none":
         raise CheckFailed(f"{what} returned None: it must return {returns}. {FILL_IN}")
     if kind == "error":
-        message = f"{what} raised {record['type']}: {short_error(record['message'])}"
-        if record.get("where"):
-            message += f"\n  at {record['where']}"
-        if "None" in record["message"] or "None" in record.get("where", ""):
-            message += f"\n{FILL_IN}"
-        error = CheckFailed(message, raised=True)
-        error.__cause__ = record.get("exception")
-        raise error
+        raise raised_failure(record, what, FILL_IN, "None")
     if kind != "mapping":
         raise CheckFailed(f"{what} returned something unexpected ({record.get('pytype')}). {FILL_IN_HINT}")
+
+
+def raised_failure(record, what: str, fill_in: str, none_marker: str, hint: str = "") -> CheckFailed:
+    """The CheckFailed for a recorded call that raised: its error's first line, where it
+    was raised, then ``fill_in`` when the error looks like a stub's None (``none_marker`` in
+    the message, or None where it was raised), else ``hint``."""
+    message = f"{what} raised {record['type']}: {short_error(record['message'])}"
+    if record.get("where"):
+        message += f"\n  at {record['where']}"
+    if none_marker in record["message"] or "None" in record.get("where", ""):
+        message += f"\n{fill_in}"
+    elif hint:
+        message += f"\n{hint}"
+    error = CheckFailed(message, raised=True)
+    error.__cause__ = record.get("exception")
+    return error
