@@ -131,6 +131,19 @@ def _class_weights(text: str) -> float:
     return power
 
 
+def _outside_bias(text: str):
+    """--outside-bias: auto, or a number in [0, 10]."""
+    if text == "auto":
+        return text
+    try:
+        bias = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected auto or a number, got {text!r}") from None
+    if not 0 <= bias <= 10:
+        raise argparse.ArgumentTypeError(f"the bias must be between 0 and 10, got {text!r}")
+    return bias
+
+
 # --------------------------------------------------------------------------- shared option groups
 
 def _notebook_options(parser, help_text: str) -> None:
@@ -333,6 +346,13 @@ def _add_ner(verbs) -> None:
     train.add_argument("--decoding", choices=list(DECODINGS),
                        help="argmax per word, or the best valid BIO sequence (bio); kept with the model for "
                             "evaluate/predict (default: per model family)")
+    train.add_argument("--outside-bias", type=_outside_bias, metavar="auto|NUMBER",
+                       help="subtract NUMBER from the 'O' label's log-probability when decoding (more entities "
+                            "found, fewer of them right); auto: the best of 0 to 3 on the validation file, chosen "
+                            "with the epoch; kept with the model (default: per model family)")
+    train.add_argument("--case", choices=["on", "off"],
+                       help="on: the model also reads each word's case (lower, Title, UPPER, ...; for an uncased "
+                            "vocabulary; DistilBERT models only); default: per model family")
     _window_options(train)
     train.add_argument("--seed", type=int, default=0, help="seeds every random choice (head, dropout, order)")
     train.add_argument("--out", default=NER_OUT, help=f"output folder (default {NER_OUT})")

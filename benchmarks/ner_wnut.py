@@ -51,6 +51,15 @@ for _prefix, _all in (("first", False), ("all", True)):
     RUNS[f"{_prefix}-cw0"] = dict(BASE, label_all=_all, class_weights=0)
     RUNS[f"{_prefix}-cw1"] = dict(BASE, label_all=_all, class_weights=1.0)
     RUNS[f"{_prefix}-cw0.25"] = dict(BASE, label_all=_all, class_weights=0.25)
+# The third stage (issue 19, second round): on top of the defaults at its start (all
+# subtokens, 1/sqrt class weights), epochs are picked on the valid-BIO dev F1, as `ner
+# train` picks them, and every model is kept (OUT/NAME-seedS/model) for decoding studies.
+CURRENT = dict(BASE, label_all=True, decoding="bio", keep=True)
+RUNS["cur-lr1e-4-6ep-p2"] = dict(CURRENT, lr=1e-4, epochs=6, patience=2)
+RUNS["cur-lr2e-4-6ep-p2"] = dict(CURRENT, epochs=6, patience=2)
+RUNS["cur-lr5e-5-8ep-p2"] = dict(CURRENT, lr=5e-5, epochs=8, patience=2)
+RUNS["case-lr1e-4-6ep-p2"] = dict(CURRENT, lr=1e-4, epochs=6, patience=2, case=True)
+RUNS["case-lr2e-4-6ep-p2"] = dict(CURRENT, epochs=6, patience=2, case=True)
 
 
 def run_one(name, seed, out):
@@ -58,28 +67,64 @@ def run_one(name, seed, out):
     from assignment.labs.ner import modeling
     from assignment.labs.ner.align import tokenize_and_align_labels as align
     from assignment.labs.ner.data import read_data, tag_names
-    from assignment.labs.ner.metrics import entity_report
-    from assignment.labs.ner.predict import predict_tags
     from assignment.labs.ner.train import train
 
     s = RUNS[name]
     train_examples, dev_examples = read_data(TRAIN).examples, read_data(DEV).examples
     tags = tag_names(train_examples + dev_examples)
     start = time.perf_counter()
-    model, tokenizer = modeling.load("minilm", tags, work_dir=os.path.join(out, "work"), seed=seed)
+    model, tokenizer = modeling.load("minilm", tags, work_dir=os.path.join(out, "work"), seed=seed,
+                                     case_features=s.get("case", False))
     summary = train(model, tokenizer, train_examples, dev_examples, epochs=s["epochs"], batch_size=s["batch_size"],
                     learning_rate=s["lr"], warmup=s["warmup"], class_weights=s["class_weights"], seed=seed,
-                    patience=s["patience"], label_all=s["label_all"], verbose=2, align=align)
+                    patience=s["patience"], label_all=s["label_all"], verbose=2, align=align,
+                    decoding=s.get("decoding", "argmax"))
     result = {"run": name, "seed": seed, "settings": s, "best_epoch": summary["best_epoch"],
               "epochs_run": summary["epochs_run"], "steps_per_epoch": summary["steps"] // summary["epochs"],
               "history": summary["history"], "train_seconds": summary["seconds"]}
+    result.update(dev_scores(model, tokenizer, dev_examples))
+    result["seconds"] = time.perf_counter() - start
+    if s.get("keep"):
+        model.config.ner_decoding = s.get("decoding", "argmax")
+        model.save_pretrained(os.path.join(out, f"{name}-seed{seed}", "model"))
+        tokenizer.save_pretrained(os.path.join(out, f"{name}-seed{seed}", "model"))
+    return result
+
+
+BIASES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+def dev_scores(model, tokenizer, dev_examples):
+    """Dev F1 with both decodings, per type, and the valid-BIO F1 for each 'O' bias (one
+    forward pass over the development file)."""
+    from assignment.labs.ner.align import tokenize_and_align_labels as align
+    from assignment.labs.ner.metrics import entity_f1, entity_report
+    from assignment.labs.ner.predict import score_documents, tags_from_scores
+
+    documents, gold = [e.words for e in dev_examples], [e.tags for e in dev_examples]
+    windows, scores = score_documents(model, tokenizer, documents, align=align)
+    result = {}
     for decoding in ("argmax", "bio"):
-        predicted = predict_tags(model, tokenizer, [e.words for e in dev_examples], decoding=decoding, align=align)
-        report = entity_report([e.tags for e in dev_examples], predicted)
+        predicted = tags_from_scores(model, documents, windows, scores, decoding, 0.0)
+        report = entity_report(gold, predicted)
         result[f"dev_f1_{decoding}"] = report["micro avg"]["f1-score"]
         result[f"per_type_{decoding}"] = {k: v["f1-score"] for k, v in report.items() if not k.endswith(" avg")}
-    result["seconds"] = time.perf_counter() - start
+    result["dev_f1_bio_by_outside_bias"] = {
+        str(b): entity_f1(gold, tags_from_scores(model, documents, windows, scores, "bio", b)) for b in BIASES}
     return result
+
+
+def rescore(directories):
+    """The dev scores of models kept by earlier runs (OUT/NAME-seedS/model), printed."""
+    from assignment.labs.ner import modeling
+    from assignment.labs.ner.data import read_data
+
+    dev_examples = read_data(DEV).examples
+    for directory in directories:
+        model, tokenizer = modeling.load(directory)
+        result = dev_scores(model, tokenizer, dev_examples)
+        print(directory, json.dumps({k: v for k, v in result.items() if not k.startswith("per_type_argmax")}),
+              flush=True)
 
 
 def table(results):
@@ -115,7 +160,13 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="runs side by side (child processes)")
     parser.add_argument("--out", default=os.path.join("build", "ner-wnut"))
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # child: one run, one seed
+    parser.add_argument("--rescore", nargs="*", metavar="MODEL_DIR", help="score kept models on the dev file")
     args = parser.parse_args()
+    if args.rescore:
+        import assignment  # noqa: F401  (selects tf-keras before TensorFlow loads)
+
+        rescore(args.rescore)
+        return 0
     os.makedirs(args.out, exist_ok=True)
     results_path = os.path.join(args.out, "results.jsonl")
     if args.one:

@@ -90,7 +90,8 @@ def _settings(model, given, epochs):
 @_bad_input_is_a_usage_error
 def train_model(*, out, data=None, train_file=None, validation=None, test=None, data_format=None, skip_bad=False,
                 model="auto", epochs=None, patience=None, batch_size=None, lr=None, warmup=None, class_weights=None,
-                subtokens=None, decoding=None, max_length=128, stride=32, seed=0, quiet=False) -> int:
+                subtokens=None, decoding=None, outside_bias=None, case=None, max_length=128, stride=32, seed=0,
+                quiet=False) -> int:
     """``ner train``: fine-tune ``model`` on ``data`` (split by itself) or on ``train_file``
     (with ``validation``/``test``), score it, save it in ``out``. The settings left None take
     the model family's defaults (``labs/ner/train.py``)."""
@@ -114,11 +115,13 @@ def train_model(*, out, data=None, train_file=None, validation=None, test=None, 
         model = modeling.HUB_DEFAULT if modeling.hub_reachable() else "tiny"
         print(f"--model not given: using {model}")
     source = model
-    model, tokenizer = modeling.load(source, tags, work_dir=out, texts=[e.text for e in parts["train"]], seed=seed)
-    _check_window(max_length, stride, model)
     given = dict(lr=lr, batch_size=batch_size, epochs=epochs, warmup=warmup, class_weights=class_weights,
-                 patience=patience, label_all=None if subtokens is None else subtokens == "all", decoding=decoding)
+                 patience=patience, label_all=None if subtokens is None else subtokens == "all", decoding=decoding,
+                 outside_bias=outside_bias, case_features=None if case is None else case == "on")
     settings = _settings(source, given, epochs)
+    model, tokenizer = modeling.load(source, tags, work_dir=out, texts=[e.text for e in parts["train"]], seed=seed,
+                                     case_features=settings["case_features"])
+    _check_window(max_length, stride, model)
     if not parts["dev"] and settings["patience"]:
         settings["patience"] = None  # nothing to select on: every epoch is trained
     print("settings: " + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in settings.items()))
@@ -127,14 +130,14 @@ def train_model(*, out, data=None, train_file=None, validation=None, test=None, 
                     stride=stride, seed=seed, verbose=0 if quiet else 1, warmup=settings["warmup"],
                     class_weights=settings["class_weights"], min_steps=settings["min_steps"],
                     patience=settings["patience"], label_all=settings["label_all"], decoding=settings["decoding"],
-                    align=align)
-    model.config.ner_decoding = settings["decoding"]  # read back by evaluate and predict
+                    outside_bias=settings["outside_bias"], align=align)  # the config keeps decoding and bias
     summary.update(model=source, data=data, train_file=train_file, validation_file=validation,
                    test_file=test, total_seconds=time.perf_counter() - start, learning_rate=settings["lr"],
                    settings=settings, seed=seed)
     if parts["dev"]:
+        bias = f", 'O' bias {summary['outside_bias']:g}" if settings["outside_bias"] == "auto" else ""
         print(f"best validation entity F1 {summary['best_dev_f1']:.3f} (epoch {summary['best_epoch']} of "
-              f"{summary['epochs_run']} run" + (", stopped early" if summary["stopped_early"] else "") + ")")
+              f"{summary['epochs_run']} run" + (", stopped early" if summary["stopped_early"] else "") + bias + ")")
     reports = {}
     for name, title in (("dev", "validation"), ("test", "test")):
         if not parts[name]:

@@ -97,13 +97,15 @@ def _offline_message(name):
             "folder, or a downloaded checkpoint).")
 
 
-def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
+def load(source, tags=None, work_dir="build/ner", texts=None, seed=0, case_features=False):
     """(model, tokenizer) from ``source``: 'tiny', 'minilm' (or 'distilbert-minilm'), a
     directory or a hub name.
 
     ``tags`` sets a new classification head (fine-tuning); None keeps the checkpoint's
     labels (evaluating or predicting with a trained model). ``texts`` feed the tiny
-    model's tokenizer.
+    model's tokenizer. ``case_features``: with a new head, a DistilBERT model that also
+    reads each word's case (``case_model``); a directory saved from such a model is
+    always loaded as one.
     """
     from transformers import AutoTokenizer  # no TensorFlow yet: a hub failure is reported in seconds
     from transformers.utils import logging as hf_logging
@@ -122,7 +124,7 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
         _seed_new_head(seed)
     if os.path.isdir(source):
         tokenizer = AutoTokenizer.from_pretrained(source)
-        model = _from_directory(source, head)
+        model = _from_directory(source, head, case_features and bool(head))
     elif os.sep in source and source.startswith((".", os.sep, "~")) or os.path.exists(source):
         raise ModelSourceError(f"model directory {source!r} does not exist (or is not a directory)")
     else:
@@ -135,10 +137,9 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0):
                 tokenizer = AutoTokenizer.from_pretrained(source)
             except (OSError, ValueError) as err:
                 raise ModelSourceError(f"cannot load model {source!r}: {err}") from None
-        from transformers import TFAutoModelForTokenClassification
-
         try:
-            model = TFAutoModelForTokenClassification.from_pretrained(source, ignore_mismatched_sizes=bool(head), **head)
+            model = _model_class(source, case_features and bool(head)).from_pretrained(
+                source, ignore_mismatched_sizes=bool(head), **head)
         except (OSError, ValueError) as err:
             raise ModelSourceError(f"cannot load model {source!r}: {err}") from None
     if not getattr(tokenizer, "is_fast", False):
@@ -155,21 +156,35 @@ def _seed_new_head(seed):
     tf.keras.utils.set_random_seed(seed)
 
 
-def _from_directory(directory, head):
-    """TF weights when the directory has them, else PyTorch/safetensors weights converted."""
-    from transformers import TFAutoModelForTokenClassification
+def _model_class(source, case_features):
+    """The TF class to load ``source`` with: the case-reading DistilBERT when asked for (or
+    when ``source``'s config says it was saved from one), else the Auto class."""
+    from transformers import AutoConfig, TFAutoModelForTokenClassification
 
+    saved_with_case = os.path.isdir(source) and getattr(AutoConfig.from_pretrained(source), "ner_case_features", False)
+    if not (case_features or saved_with_case):
+        return TFAutoModelForTokenClassification
+    config = AutoConfig.from_pretrained(source)
+    if config.model_type != "distilbert":
+        raise ModelSourceError(f"case features need a DistilBERT model; {source!r} is a {config.model_type!r} model")
+    from assignment.labs.ner.case_model import TFDistilBertWithCaseForTokenClassification  # TensorFlow: only here
+
+    return TFDistilBertWithCaseForTokenClassification
+
+
+def _from_directory(directory, head, case_features=False):
+    """TF weights when the directory has them, else PyTorch/safetensors weights converted."""
     has_tf = os.path.exists(os.path.join(directory, "tf_model.h5"))
     options = dict(head, ignore_mismatched_sizes=True) if head else {}
     try:
         if has_tf:
-            return TFAutoModelForTokenClassification.from_pretrained(directory, **options)
-        return load_torch_weights_without_torch(directory, head)
+            return _model_class(directory, case_features).from_pretrained(directory, **options)
+        return load_torch_weights_without_torch(directory, head, case_features)
     except (OSError, ValueError) as err:
         raise ModelSourceError(f"cannot load a model from {directory!r}: {err}") from None
 
 
-def load_torch_weights_without_torch(directory, head):
+def load_torch_weights_without_torch(directory, head, case_features=False):
     """A TF token-classification model of the checkpoint's own class (BERT, ...) from
     ``directory``'s safetensors weights, read as numpy: no PyTorch needed."""
     from safetensors.numpy import load_file
@@ -180,7 +195,9 @@ def load_torch_weights_without_torch(directory, head):
     if not files:
         raise OSError(f"no tf_model.h5 and no *.safetensors in {directory}")
     config = AutoConfig.from_pretrained(directory, **head)
-    model = TFAutoModelForTokenClassification.from_config(config)
+    model_class = _model_class(directory, case_features)
+    model = (model_class.from_config(config) if model_class is TFAutoModelForTokenClassification
+             else model_class(config))
     model(model.dummy_inputs)  # create the weights
     state = {}
     for path in files:

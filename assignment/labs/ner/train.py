@@ -11,8 +11,9 @@ import numpy as np
 
 import tensorflow as tf
 
+from assignment.labs.ner.casing import reads_case
 from assignment.labs.ner.metrics import entity_f1
-from assignment.labs.ner.predict import pad_batch, predict_tags
+from assignment.labs.ner.predict import pad_batch, score_documents, tags_from_scores
 from assignment.labs.ner.windows import IGNORE, encode_document
 
 
@@ -36,11 +37,12 @@ def length_batches(lengths, batch_size, rng, pool=50):
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def make_dataset(windows, batch_size, pad_id, seed=0, pad_to=None):
-    """tf.data of ({input_ids, attention_mask}, labels), each (batch, length) int32.
+def make_dataset(windows, batch_size, pad_id, seed=0, pad_to=None, case=False):
+    """tf.data of ({input_ids, attention_mask[, case_ids]}, labels), each (batch, length) int32.
 
     ``pad_to=None``: length-bucketed batches padded to their longest window (ours);
     ``pad_to=512``: every window padded to 512, as the course does (for comparison).
+    ``case``: with each subtoken's word case (a model that ``casing.reads_case``).
     """
     rng = np.random.default_rng(seed)
     lengths = [len(w.input_ids) for w in windows]
@@ -48,12 +50,11 @@ def make_dataset(windows, batch_size, pad_id, seed=0, pad_to=None):
 
     def batches():
         for batch in length_batches(lengths, batch_size, rng):
-            ids, mask, labels = pad_batch([windows[i] for i in batch], pad_id, pad_to)
-            yield {"input_ids": ids, "attention_mask": mask}, labels
+            yield pad_batch([windows[i] for i in batch], pad_id, pad_to, case)
 
     spec = tf.TensorSpec([None, None], tf.int32)
-    dataset = tf.data.Dataset.from_generator(
-        batches, output_signature=({"input_ids": spec, "attention_mask": spec}, spec))
+    names = ("input_ids", "attention_mask") + (("case_ids",) if case else ())
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=({name: spec for name in names}, spec))
     return dataset.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(2)
 
 
@@ -138,8 +139,7 @@ class TokenTagger(tf.keras.Model):
         self.encoder = encoder
 
     def call(self, inputs, training=False):
-        return self.encoder(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"],
-                            training=training).logits
+        return self.encoder(**inputs, training=training).logits  # (batch, length, labels)
 
 
 class WarmupLinear(tf.keras.optimizers.schedules.LearningRateSchedule):
@@ -158,17 +158,23 @@ class WarmupLinear(tf.keras.optimizers.schedules.LearningRateSchedule):
         return {"peak": self.peak, "total": self.total, "warmup": self.warmup}
 
 
+# The 'O' biases ``outside_bias="auto"`` chooses from on the validation data (see
+# ``predict.decode_windows``): 0 leaves the model's scores as they are.
+OUTSIDE_BIASES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+
+
 class DevF1(tf.keras.callbacks.Callback):
-    """Scores dev entity F1 after each epoch, times epochs, and keeps the best weights."""
+    """Scores dev entity F1 after each epoch, times epochs, and keeps the best weights (and,
+    with several ``biases``, the best of them for that epoch: see ``OUTSIDE_BIASES``)."""
 
     def __init__(self, encoder, tokenizer, dev_examples, max_length, stride, verbose=1, patience=None,
-                 decoding="argmax", *, align):
+                 decoding="argmax", biases=(0.0,), *, align):
         super().__init__()
         self.encoder, self.tokenizer, self.dev, self.align = encoder, tokenizer, dev_examples, align
         self.max_length, self.stride, self.verbose = max_length, stride, verbose
-        self.patience, self.decoding = patience, decoding
+        self.patience, self.decoding, self.biases = patience, decoding, tuple(biases)
         self.best_f1, self.best_epoch, self.best_weights, self.epoch_seconds = -1.0, 0, None, []
-        self.stopped_early = False
+        self.best_bias, self.stopped_early = self.biases[0], False
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -177,18 +183,23 @@ class DevF1(tf.keras.callbacks.Callback):
         self.epoch_seconds.append(time.perf_counter() - self._start)
         if not self.dev:
             return
-        predicted = predict_tags(self.encoder, self.tokenizer, [e.words for e in self.dev], self.max_length, self.stride,
-                                 decoding=self.decoding, align=self.align)
-        f1 = entity_f1([e.tags for e in self.dev], predicted)
+        documents, gold = [e.words for e in self.dev], [e.tags for e in self.dev]
+        windows, scores = score_documents(self.encoder, self.tokenizer, documents, self.max_length, self.stride,
+                                          align=self.align)
+        f1, bias = max((entity_f1(gold, tags_from_scores(self.encoder, documents, windows, scores, self.decoding, b)), -b)
+                       for b in self.biases)  # ties: the smaller bias
+        bias = -bias
         logs["dev_f1"] = f1
         better = f1 > self.best_f1
         if better:
             self.best_f1, self.best_epoch, self.best_weights = f1, epoch + 1, self.encoder.get_weights()
+            self.best_bias = bias
         stop = self.patience is not None and epoch + 1 - self.best_epoch >= self.patience
         if self.verbose:
             lead = "\n" if self.verbose == 1 else ""  # the progress bar has not ended its line yet
             note = "  (best so far)" if better else ("  (no gain for %d epochs: early stop)" % self.patience if stop else "")
-            print(f"{lead}epoch {epoch + 1}: dev entity F1 {f1:.3f}{note}", flush=True)
+            at = f" with 'O' bias {bias:g}" if len(self.biases) > 1 else ""
+            print(f"{lead}epoch {epoch + 1}: dev entity F1 {f1:.3f}{at}{note}", flush=True)
         if stop:
             self.stopped_early = True
             self.model.stop_training = True
@@ -196,7 +207,7 @@ class DevF1(tf.keras.callbacks.Callback):
 
 def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_size=16, learning_rate=1e-3,
           max_length=128, stride=32, seed=0, pad_to=None, warmup=0.1, verbose=1, class_weights=False,
-          min_steps=0, patience=None, label_all=None, decoding="argmax", *, align):
+          min_steps=0, patience=None, label_all=None, decoding="argmax", outside_bias=0.0, *, align):
     """Fit ``encoder`` (a TF ...ForTokenClassification model) in place; restores the best
     dev epoch's weights. Returns a summary dict (history, best epoch, timings).
 
@@ -210,12 +221,16 @@ def train(encoder, tokenizer, train_examples, dev_examples, epochs=10, batch_siz
     that many epochs without a better dev F1 (``epochs`` is then the most); ``label_all``:
     True, train on every subtoken; False, on each word's first only; None, as ``align``
     labelled them (its module-level ``label_all_tokens``); ``decoding``: how dev
-    predictions are decoded (see ``predict.predict_tags``).
+    predictions are decoded (see ``predict.predict_tags``); ``outside_bias``: subtracted
+    from the 'O' log-probability when decoding (``predict.decode_windows``), or "auto": the
+    one of ``OUTSIDE_BIASES`` with the best dev F1, chosen with the epoch. The model's config
+    keeps the decoding and the bias (``ner_decoding``, ``ner_outside_bias``) for later
+    predictions.
     """
     with _deterministic_ops():
         return _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate,
                       max_length, stride, seed, pad_to, warmup, verbose, class_weights, min_steps, patience,
-                      label_all, decoding, align)
+                      label_all, decoding, outside_bias, align)
 
 
 @contextlib.contextmanager
@@ -234,13 +249,13 @@ def _deterministic_ops():
 
 
 def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size, learning_rate, max_length, stride,
-           seed, pad_to, warmup, verbose, class_weights, min_steps, patience, label_all, decoding, align):
+           seed, pad_to, warmup, verbose, class_weights, min_steps, patience, label_all, decoding, outside_bias, align):
     tf.keras.utils.set_random_seed(seed)
     label2id = {tag: int(i) for tag, i in encoder.config.label2id.items()}
     windows = encode_examples(tokenizer, train_examples, label2id, max_length, stride, align=align)
     if label_all is not None:  # None: as the exercise labelled them (its label_all_tokens)
         windows = [label_every_subtoken(w, label2id) if label_all else label_first_subtoken_only(w) for w in windows]
-    dataset = make_dataset(windows, batch_size, tokenizer.pad_token_id, seed, pad_to)
+    dataset = make_dataset(windows, batch_size, tokenizer.pad_token_id, seed, pad_to, reads_case(encoder))
     epochs = max(epochs, -(-min_steps // len(dataset)))
     steps = epochs * len(dataset)
     power = weight_power(class_weights)
@@ -248,17 +263,22 @@ def _train(encoder, tokenizer, train_examples, dev_examples, epochs, batch_size,
     model = TokenTagger(encoder)
     model.compile(optimizer=tf.keras.optimizers.Adam(WarmupLinear(learning_rate, steps, warmup * steps)),
                   loss=lambda labels, logits: masked_loss(labels, logits, weights))
-    dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose, patience, decoding, align=align)
+    biases = OUTSIDE_BIASES if outside_bias == "auto" else (float(outside_bias or 0.0),)
+    if not dev_examples:
+        biases = (0.0,) if outside_bias == "auto" else biases  # nothing to choose on
+    dev = DevF1(encoder, tokenizer, dev_examples, max_length, stride, verbose, patience, decoding, biases,
+                align=align)
     start = time.perf_counter()
     history = model.fit(dataset, epochs=epochs, callbacks=[dev], verbose=verbose)
     seconds = time.perf_counter() - start
     if dev.best_weights is not None:
         encoder.set_weights(dev.best_weights)
+    encoder.config.ner_decoding, encoder.config.ner_outside_bias = decoding, float(dev.best_bias)
     return {
         "history": {key: [float(v) for v in values] for key, values in history.history.items()},
         "best_epoch": dev.best_epoch, "best_dev_f1": dev.best_f1, "seconds": seconds, "epochs": epochs,
         "epochs_run": len(dev.epoch_seconds), "stopped_early": dev.stopped_early, "patience": patience,
-        "label_all": label_all, "decoding": decoding, "class_weight_power": power,
+        "label_all": label_all, "decoding": decoding, "outside_bias": float(dev.best_bias), "class_weight_power": power,
         "steps": steps, "batch_size": batch_size, "warmup": warmup, "class_weights": weights,
         "epoch_seconds": dev.epoch_seconds, "train_windows": len(windows),
         "padded_tokens_per_epoch": int(len(windows) * pad_to) if pad_to else None,
@@ -319,9 +339,11 @@ def plot_curves(history, path, report=None, report_name="test"):
 # "pretrained": MiniLM converted to DistilBERT, a hub checkpoint or a local directory.
 FAMILY_DEFAULTS = {
     "scratch": dict(lr=1e-3, batch_size=16, epochs=25, warmup=0.1, class_weights=False, min_steps=0,
-                    patience=None, label_all=False, decoding="argmax"),
+                    patience=None, label_all=False, decoding="argmax", outside_bias=0.0,
+                    case_features=False),
     "pretrained": dict(lr=2e-4, batch_size=16, epochs=3, warmup=0.1, class_weights=0.5, min_steps=200,
-                       patience=2, label_all=True, decoding="bio"),
+                       patience=2, label_all=True, decoding="bio", outside_bias=0.0,
+                       case_features=False),
 }
 
 

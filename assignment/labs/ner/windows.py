@@ -11,8 +11,10 @@ notebook, or whatever function of that signature the caller chooses (the command
 passes the reference). Its padding to ``max_length`` is cut off again here, so that
 batches are padded only to their longest window.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
+
+from assignment.labs.ner.casing import subtoken_cases
 
 IGNORE = -100  # the label the loss and the metrics skip
 
@@ -27,6 +29,7 @@ class Window:
     input_ids: List[int]
     labels: List[int]  # label ids, -100 where the loss ignores the subtoken
     first_token: List[int]  # position of each word's first subtoken (-1: none)
+    case_ids: List[int] = field(default_factory=list)  # each subtoken's word case (casing.py); [] = all "none"
 
 
 def word_token_counts(tokenizer, words: Sequence[str]) -> List[int]:
@@ -84,11 +87,13 @@ def encode_document(tokenizer, words, tags, label2id, max_length=128, stride=32,
         mask = encoding["attention_mask"][row] if "attention_mask" in encoding else [1] * len(ids)
         length = int(sum(mask))  # the padding the exercise added is dropped: batches pad per batch
         first = [-1] * (end - start)
-        for position, word in enumerate(encoding.word_ids(row)[:length]):
+        word_ids = encoding.word_ids(row)[:length]
+        for position, word in enumerate(word_ids):
             if word is not None and first[word] < 0:
                 first[word] = position
         windows.append(Window(doc, start, end, ids[:length], label_ids(list(encoding["labels"][row])[:length],
-                                                                       label2id), first))
+                                                                       label2id), first,
+                              subtoken_cases(word_ids, words[start:end])))
     return windows
 
 

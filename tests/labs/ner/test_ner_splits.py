@@ -120,6 +120,9 @@ def test_subtoken_labels_all_pieces_or_first_only_whatever_the_exercise_did(toke
     (["train", "--train", "{good}", "--test", "{empty}"], "{empty}: no usable examples"),
     (["train", "--train", "{good}", "--class-weights", "lots"], "expected on, off or a number"),
     (["train", "--train", "{good}", "--patience", "-1"], "--patience must be 0"),
+    (["train", "--train", "{good}", "--outside-bias", "some"], "expected auto or a number, got 'some'"),
+    (["train", "--train", "{good}", "--outside-bias", "-1"], "the bias must be between 0 and 10"),
+    (["train", "--train", "{good}", "--case", "maybe"], "invalid choice: 'maybe'"),
     (["train", "--model", "tiny"], "give --data FILE, or --train FILE"),
 ])
 def test_train_file_errors_name_the_file_and_line(tmp_path, capsys, argv, message):
@@ -155,10 +158,11 @@ def test_same_command_twice_same_scores_and_early_stopping(tmp_path, capsys):
     # first and a patience of 1 stops training after the second of five.
     assert cli.main(["ner", *argv[:-5], "--epochs", "5", "--patience", "1", "--lr", "1e-9", "--batch-size", "8",
                                  "--decoding", "bio", "--subtokens", "all", "--out", str(tmp_path / "c"),
-                                 "--quiet"]) == 0
+                                 "--outside-bias", "auto", "--case", "on", "--quiet"]) == 0
     printed = capsys.readouterr().out
     c = json.loads((tmp_path / "c" / "history.json").read_text())
     assert c["best_epoch"] == 1 and c["epochs_run"] == 2 and c["stopped_early"], c
     assert "stopped early" in printed and "never found (recall 0)" in printed
     config = json.loads((tmp_path / "c" / "model" / "config.json").read_text())
     assert config["ner_decoding"] == "bio" and c["label_all"] is True
+    assert config["ner_case_features"] is True and config["ner_outside_bias"] == c["outside_bias"] == 0.0  # F1 ties
