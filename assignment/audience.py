@@ -79,6 +79,8 @@ AUDIENCE: Dict[str, str] = {
     "assignment.labs.ner.metrics": LEARNER,
     "assignment.labs.ner.predict": LEARNER,
     "assignment.labs.ner.decoding": LEARNER,  # valid-BIO (Viterbi) decoding of predictions
+    "assignment.labs.ner.casing": LEARNER,  # each word's case class (windows and predict need it)
+    "assignment.labs.ner.case_model": LEARNER,  # the DistilBERT that reads the case classes
     "assignment.labs.ner.align": INSTRUCTOR,  # the lab's reference solution
     "assignment.labs.ner.commands": INSTRUCTOR,  # the command line trains with the reference
     "assignment.labs.ner.synth": INSTRUCTOR,  # generators of the shipped data (learners get the data file)

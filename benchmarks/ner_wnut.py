@@ -138,7 +138,9 @@ def table(results):
         s = rows[0]["settings"]
         settings = (f"lr {s['lr']:g}, batch {s['batch_size']}, epochs {s['epochs']}"
                     + (f" (patience {s['patience']})" if s["patience"] else "")
-                    + f", class-weight power {s['class_weights']:g}" + (", all subtokens" if s["label_all"] else ""))
+                    + f", class-weight power {s['class_weights']:g}" + (", all subtokens" if s["label_all"] else "")
+                    + (", case features" if s.get("case") else "")
+                    + (f", epochs picked on {s['decoding']}" if s.get("decoding") else ""))
 
         def spread(key):
             values = [r[key] for r in rows]
