@@ -12,6 +12,7 @@ import time
 
 from assignment.errors import UsageError
 from assignment.labs.ner import social, synth
+from assignment.labs.ner.casing import reads_case
 from assignment.labs.ner.convert import ConversionError, convert, minilm_directory
 from assignment.labs.ner.data import DataError, read_data, split_examples, tag_names
 
@@ -121,6 +122,7 @@ def train_model(*, out, data=None, train_file=None, validation=None, test=None, 
     settings = _settings(source, given, epochs)
     model, tokenizer = modeling.load(source, tags, work_dir=out, texts=[e.text for e in parts["train"]], seed=seed,
                                      case_features=settings["case_features"])
+    settings["case_features"] = reads_case(model)  # "auto" resolved: on for an uncased DistilBERT
     _check_window(max_length, stride, model)
     if not parts["dev"] and settings["patience"]:
         settings["patience"] = None  # nothing to select on: every epoch is trained

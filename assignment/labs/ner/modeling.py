@@ -104,7 +104,8 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0, case_featu
     ``tags`` sets a new classification head (fine-tuning); None keeps the checkpoint's
     labels (evaluating or predicting with a trained model). ``texts`` feed the tiny
     model's tokenizer. ``case_features``: with a new head, a DistilBERT model that also
-    reads each word's case (``case_model``); a directory saved from such a model is
+    reads each word's case (``case_model``); "auto": only when the tokenizer is uncased
+    and the model is a DistilBERT (``wants_case``). A directory saved from such a model is
     always loaded as one.
     """
     from transformers import AutoTokenizer  # no TensorFlow yet: a hub failure is reported in seconds
@@ -124,6 +125,8 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0, case_featu
         _seed_new_head(seed)
     if os.path.isdir(source):
         tokenizer = AutoTokenizer.from_pretrained(source)
+        if case_features == "auto":
+            case_features = wants_case(source, tokenizer)
         model = _from_directory(source, head, case_features and bool(head))
     elif os.sep in source and source.startswith((".", os.sep, "~")) or os.path.exists(source):
         raise ModelSourceError(f"model directory {source!r} does not exist (or is not a directory)")
@@ -137,6 +140,8 @@ def load(source, tags=None, work_dir="build/ner", texts=None, seed=0, case_featu
                 tokenizer = AutoTokenizer.from_pretrained(source)
             except (OSError, ValueError) as err:
                 raise ModelSourceError(f"cannot load model {source!r}: {err}") from None
+        if case_features == "auto":
+            case_features = wants_case(source, tokenizer)
         try:
             model = _model_class(source, case_features and bool(head)).from_pretrained(
                 source, ignore_mismatched_sizes=bool(head), **head)
@@ -154,6 +159,23 @@ def _seed_new_head(seed):
     import tensorflow as tf
 
     tf.keras.utils.set_random_seed(seed)
+
+
+def uncased(tokenizer) -> bool:
+    """Whether ``tokenizer`` gives "Paris" and "paris" the same ids (an uncased vocabulary)."""
+    return tokenizer("Paris PARIS", add_special_tokens=False)["input_ids"] == \
+        tokenizer("paris paris", add_special_tokens=False)["input_ids"]
+
+
+def wants_case(source, tokenizer) -> bool:
+    """``case_features="auto"``: a DistilBERT checkpoint whose tokenizer is uncased."""
+    from transformers import AutoConfig
+
+    try:
+        model_type = AutoConfig.from_pretrained(source).model_type
+    except (OSError, ValueError):
+        return False
+    return model_type == "distilbert" and uncased(tokenizer)
 
 
 def _model_class(source, case_features):

@@ -341,9 +341,9 @@ FAMILY_DEFAULTS = {
     "scratch": dict(lr=1e-3, batch_size=16, epochs=25, warmup=0.1, class_weights=False, min_steps=0,
                     patience=None, label_all=False, decoding="argmax", outside_bias=0.0,
                     case_features=False),
-    "pretrained": dict(lr=2e-4, batch_size=16, epochs=3, warmup=0.1, class_weights=0.5, min_steps=200,
+    "pretrained": dict(lr=1e-4, batch_size=16, epochs=6, warmup=0.1, class_weights=0.5, min_steps=200,
                        patience=2, label_all=True, decoding="bio", outside_bias=0.0,
-                       case_features=False),
+                       case_features="auto"),
 }
 
 
