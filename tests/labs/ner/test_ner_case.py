@@ -134,3 +134,33 @@ def test_auto_bias_is_chosen_on_the_validation_data_and_kept_in_the_config(small
     assert model.config.ner_outside_bias == summary["outside_bias"]
     assert predict_tags(model, tokenizer, words, align=reference) == \
         predict_tags(model, tokenizer, words, outside_bias=summary["outside_bias"], align=reference)
+
+
+# --- "auto": case features for an uncased DistilBERT only ------------------------------------
+
+def test_auto_case_features_follow_the_tokenizer_and_the_model_type(tmp_path):
+    from assignment.labs.ner.tokenizer import train_wordpiece
+
+    texts = ["Paris is in France", "paris PARIS Paris", "Mira Okafor works in Pune"] * 5
+    assert modeling.uncased(train_wordpiece(texts, vocab_size=200, lowercase=True))
+    assert not modeling.uncased(train_wordpiece(texts, vocab_size=200, lowercase=False))
+    tags = ["O", "B-x", "I-x"]
+    cased_dir = modeling.build_tiny(texts, tags, str(tmp_path / "cased"), vocab_size=200, **SMALL)
+    model, tokenizer = modeling.load(cased_dir, tags, case_features="auto")
+    assert not modeling.uncased(tokenizer) and not reads_case(model)  # a cased vocabulary sees the case itself
+    lowered = tmp_path / "lowered"
+    train_wordpiece(texts, vocab_size=200, lowercase=True).save_pretrained(lowered)
+    model.save_pretrained(lowered)  # same DistilBERT, now with an uncased tokenizer
+    model, _ = modeling.load(str(lowered), tags, case_features="auto")
+    assert reads_case(model)
+    assert not modeling.wants_case(str(tmp_path / "nowhere"), tokenizer)  # no config: no case features
+
+
+def test_case_features_asked_of_a_model_that_is_not_distilbert_is_a_clear_error(tmp_path):
+    from transformers import BertConfig
+
+    BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+               intermediate_size=32).save_pretrained(tmp_path)
+    with pytest.raises(modeling.ModelSourceError, match="case features need a DistilBERT model; .* 'bert' model"):
+        modeling._model_class(str(tmp_path), True)
+    assert modeling._model_class(str(tmp_path), False).__name__ == "TFAutoModelForTokenClassification"
