@@ -186,9 +186,12 @@ class DevF1(tf.keras.callbacks.Callback):
         documents, gold = [e.words for e in self.dev], [e.tags for e in self.dev]
         windows, scores = score_documents(self.encoder, self.tokenizer, documents, self.max_length, self.stride,
                                           align=self.align)
-        f1, bias = max((entity_f1(gold, tags_from_scores(self.encoder, documents, windows, scores, self.decoding, b)), -b)
-                       for b in self.biases)  # ties: the smaller bias
-        bias = -bias
+        f1, bias = -1.0, self.biases[0]
+        for candidate in self.biases:  # in increasing order: a tie keeps the smaller bias
+            predicted = tags_from_scores(self.encoder, documents, windows, scores, self.decoding, candidate)
+            score = entity_f1(gold, predicted)
+            if score > f1:
+                f1, bias = score, candidate
         logs["dev_f1"] = f1
         better = f1 > self.best_f1
         if better:
