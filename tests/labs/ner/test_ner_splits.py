@@ -14,7 +14,7 @@ from assignment.labs.ner.decoding import repair_bio, transition_mask, viterbi
 from assignment.labs.ner.metrics import entity_f1
 from assignment.labs.ner.tokenizer import train_wordpiece
 from assignment.labs.ner.align import tokenize_and_align_labels as reference
-from assignment.labs.ner.train import (inverse_frequency_weights, inverse_sqrt_weights, label_every_subtoken,
+from assignment.labs.ner.train import (OUTSIDE_BIASES, inverse_frequency_weights, inverse_sqrt_weights, label_every_subtoken,
                                   label_first_subtoken_only, weight_power)
 from assignment.labs.ner.windows import Window, encode_document
 
@@ -165,4 +165,5 @@ def test_same_command_twice_same_scores_and_early_stopping(tmp_path, capsys):
     assert "stopped early" in printed and "never found (recall 0)" in printed
     config = json.loads((tmp_path / "c" / "model" / "config.json").read_text())
     assert config["ner_decoding"] == "bio" and c["label_all"] is True
-    assert config["ner_case_features"] is True and config["ner_outside_bias"] == c["outside_bias"] == 0.0  # F1 ties
+    assert config["ner_case_features"] is True and config["ner_outside_bias"] == c["outside_bias"]
+    assert c["outside_bias"] in OUTSIDE_BIASES and f"'O' bias {c['outside_bias']:g})" in printed
