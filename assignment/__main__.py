@@ -3,5 +3,5 @@ import sys
 
 from assignment.cli import main, quiet_tensorflow
 
-quiet_tensorflow()  # before any verb imports TensorFlow: no start-up lines on the terminal
+quiet_tensorflow(argv=sys.argv[1:])  # before any verb imports TensorFlow: no start-up lines on the terminal
 sys.exit(main())

@@ -60,6 +60,7 @@ RUNS["cur-lr2e-4-6ep-p2"] = dict(CURRENT, epochs=6, patience=2)
 RUNS["cur-lr5e-5-8ep-p2"] = dict(CURRENT, lr=5e-5, epochs=8, patience=2)
 RUNS["case-lr1e-4-6ep-p2"] = dict(CURRENT, lr=1e-4, epochs=6, patience=2, case=True)
 RUNS["case-lr2e-4-6ep-p2"] = dict(CURRENT, epochs=6, patience=2, case=True)
+RUNS["case-lr1e-4-1ep"] = dict(CURRENT, lr=1e-4, epochs=1, case=True, keep=False)  # timing against `ner train --epochs 1`
 
 
 def run_one(name, seed, out):

@@ -93,3 +93,12 @@ def test_importing_the_cli_sets_nothing():
             "print([name for name in cli.QUIET_TENSORFLOW if name in os.environ])")
     done = run("-c", code)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_the_labs_verbs_keep_onednn_on_the_others_turn_it_off():
+    """oneDNN trains the labs' models twice as fast (benchmarks/RESULTS.md): their verbs keep it."""
+    for argv, expected in ((["ner", "train"], None), (["qa", "train"], None), (["dates", "train"], None),
+                           (["grade", "x"], "0"), (["check"], "0"), ([], "0")):
+        environ = {}
+        cli.quiet_tensorflow(environ, argv=argv)
+        assert environ.get("TF_ENABLE_ONEDNN_OPTS") == expected and environ["TF_CPP_MIN_LOG_LEVEL"] == "2", argv
