@@ -16,6 +16,7 @@ from assignment.grade.extract import read_cells
 from assignment.notebooks.cells import LEARNER, SOLVED
 from assignment.notebooks.build import render
 from tests.mutants import ner_mutants
+from tests.mutants.graded_cell import with_graded_cell
 
 from assignment.paths import REPO_ROOT
 
@@ -38,17 +39,8 @@ def mutant_code(mutant) -> str:
 
 def mutant_notebook(mutant) -> str:
     """The solved NER notebook with its graded function replaced by ``mutant``."""
-    document = json.loads(render(NER, SOLVED))
-    code = mutant_code(mutant)
-    for cell in document["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and "def tokenize_and_align_labels(" in source:
-            head = source[:source.index("def tokenize_and_align_labels(")]
-            cell["source"] = head + code
-            break
-    else:
-        raise AssertionError("no graded cell in the NER notebook")
-    return json.dumps(document)
+    graded = "def tokenize_and_align_labels("
+    return with_graded_cell(NER, graded, lambda source: source[:source.index(graded)] + mutant_code(mutant))
 
 
 def test_notebook_detected_from_the_graded_cells(tmp_path):

@@ -15,6 +15,7 @@ from assignment.notebooks.build import render
 from assignment.notebooks.cells import LEARNER, SOLVED
 from assignment.paths import REPO_ROOT
 from tests.mutants import qa_mutants
+from tests.mutants.graded_cell import with_graded_cell
 
 QA = "QA_DistilBERT"
 GRADED = "def answer_token_positions("
@@ -30,15 +31,7 @@ def mutant_notebook(mutant) -> str:
     mutants module's helpers, which the cell then defines too)."""
     code = inspect.getsource(mutant).replace(f"def {mutant.__name__}(", GRADED, 1)
     helpers = [inspect.getsource(getattr(qa_mutants, name)) for name in ("_encode", "_story_span", "_finish")]
-    document = json.loads(render(QA, SOLVED))
-    for cell in document["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and GRADED in source:
-            cell["source"] = "MAX_LENGTH = 128\n\n\n" + "\n\n".join(helpers + [code])
-            break
-    else:
-        raise AssertionError("no graded cell in the QA notebook")
-    return json.dumps(document)
+    return with_graded_cell(QA, GRADED, lambda source: "MAX_LENGTH = 128\n\n\n" + "\n\n".join(helpers + [code]))
 
 
 def test_qa_notebook_detected_from_its_graded_cell(tmp_path):
