@@ -183,10 +183,9 @@ def _model_class(source, case_features):
     when ``source``'s config says it was saved from one), else the Auto class."""
     from transformers import AutoConfig, TFAutoModelForTokenClassification
 
-    saved_with_case = os.path.isdir(source) and getattr(AutoConfig.from_pretrained(source), "ner_case_features", False)
-    if not (case_features or saved_with_case):
+    config = AutoConfig.from_pretrained(source) if (case_features or os.path.isdir(source)) else None
+    if config is None or not (case_features or getattr(config, "ner_case_features", False)):
         return TFAutoModelForTokenClassification
-    config = AutoConfig.from_pretrained(source)
     if config.model_type != "distilbert":
         raise ModelSourceError(f"case features need a DistilBERT model; {source!r} is a {config.model_type!r} model")
     from assignment.labs.ner.case_model import TFDistilBertWithCaseForTokenClassification  # TensorFlow: only here

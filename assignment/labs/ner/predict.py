@@ -68,12 +68,6 @@ def decode_windows(scores, windows, tags, decoding="argmax", outside_bias=0.0) -
     return preds
 
 
-def predict_windows(model, windows, pad_id, batch_size=32, decoding="argmax", outside_bias=0.0) -> List[np.ndarray]:
-    """Predicted label id of every subtoken of every window (see ``decode_windows``)."""
-    tags = [model.config.id2label[i] for i in range(len(model.config.id2label))]
-    return decode_windows(window_log_probs(model, windows, pad_id, batch_size), windows, tags, decoding, outside_bias)
-
-
 def score_documents(model, tokenizer, documents: Sequence[Sequence[str]], max_length=128, stride=32, batch_size=32,
                     *, align) -> Tuple[list, List[np.ndarray]]:
     """(windows, scores): every document (a list of words) cut into windows by the exercise
